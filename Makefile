@@ -1,0 +1,58 @@
+# rnn-playground: `make site` builds the book, `make test` runs every test.
+# Both create .venv from requirements.txt first when it is missing or outdated.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+SPHINXOPTS ?=
+BUILDDIR   := _build
+
+.PHONY: help venv site test lint format serve bench check clean
+
+help:
+	@echo "make site    build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff (lint + format check), actionlint and zizmor on the workflows"
+	@echo "make format  apply ruff's formatting and fixes"
+	@echo "make serve   preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
+	@echo "make bench   benchmarks against Keras (not part of make test)"
+	@echo "make check   lint, site, then test with the browser check required (what CI runs)"
+	@echo "make clean   remove $(BUILDDIR) (the venv stays)"
+
+# The venv is rebuilt when requirements.txt or pyproject.toml is newer than the stamp.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
+	touch $@
+
+venv: $(STAMP)
+
+site: $(STAMP)
+	$(PY) -m sphinx -b html -W --keep-going -n -c . $(SPHINXOPTS) docs $(BUILDDIR)/html
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+serve:
+	@test -f $(BUILDDIR)/html/index.html || { echo "no site yet: run 'make site' first"; exit 1; }
+	$(PYTHON) -m http.server --bind $(HOST) --directory $(BUILDDIR)/html $(PORT)
+
+check: lint site
+	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(MAKE) test
+
+clean:
+	rm -rf $(BUILDDIR)

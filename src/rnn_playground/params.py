@@ -1,0 +1,250 @@
+"""The weights of a SimpleRNN cell, in Keras' layout.
+
+Keras stores row-vector weights, so one step is ``x @ kernel + a @ recurrent_kernel + bias``.
+In the column-vector notation of the book (and of the CS230 cheatsheet) that is
+``W_ax x + W_aa a + b_a`` with
+
+==================  =====================  ======================  ===================
+symbol              Keras weight           shape                   PyTorch ``nn.RNN``
+==================  =====================  ======================  ===================
+W_ax                ``kernel.T``           (units, input_dim)      ``weight_ih_l0``
+W_aa                ``recurrent_kernel.T`` (units, units)          ``weight_hh_l0``
+b_a                 ``bias``               (units,)                ``bias_ih_l0 + bias_hh_l0``
+==================  =====================  ======================  ===================
+
+See the chapter "The SimpleRNN cell" (notation table) in the book.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_playground._validation import (
+    FLOAT_DTYPES,
+    as_real_array,
+    check_bool,
+    check_positive_int,
+    check_rank,
+)
+
+__all__ = ["SimpleRNNParams"]
+
+
+class SimpleRNNParams:
+    """Immutable SimpleRNN weights in Keras layout.
+
+    Parameters
+    ----------
+    kernel : array_like, shape (input_dim, units)
+        Input weights, W_ax transposed.
+    recurrent_kernel : array_like, shape (units, units)
+        Recurrent weights, W_aa transposed.
+    bias : array_like, shape (units,), or None
+        b_a, or None for a layer built with ``use_bias=False``.
+
+    The arrays are copied and made read-only. Their common floating dtype becomes the
+    dtype of every computation with these parameters (float32 parameters give float32
+    results, as a float32 Keras layer does); integer weights are cast to float32.
+
+    Raises
+    ------
+    TypeError
+        For None, strings, objects or complex numbers in place of an array.
+    ValueError
+        For wrong ranks or shapes that do not fit together.
+    """
+
+    __slots__ = ("_bias", "_kernel", "_recurrent_kernel")
+
+    def __init__(self, kernel, recurrent_kernel, bias=None):
+        kernel = as_real_array(kernel, "kernel")
+        recurrent_kernel = as_real_array(recurrent_kernel, "recurrent_kernel")
+        arrays = [kernel, recurrent_kernel]
+        if bias is not None:
+            bias = as_real_array(bias, "bias")
+            arrays.append(bias)
+        dtype = np.result_type(*[a.dtype for a in arrays])
+        if dtype not in FLOAT_DTYPES:  # all integer: Keras' default float type
+            dtype = np.dtype("float32")
+
+        check_rank(kernel, 2, "kernel", "(input_dim, units)")
+        check_rank(recurrent_kernel, 2, "recurrent_kernel", "(units, units)")
+        input_dim, units = kernel.shape
+        if input_dim == 0 or units == 0:
+            raise ValueError(f"kernel must have input_dim >= 1 and units >= 1, got {kernel.shape}")
+        if recurrent_kernel.shape != (units, units):
+            raise ValueError(
+                f"recurrent_kernel must have shape (units, units) = ({units}, {units}) to match "
+                f"kernel of shape {kernel.shape}, got {recurrent_kernel.shape}"
+            )
+        if bias is not None:
+            check_rank(bias, 1, "bias", "(units,)")
+            if bias.shape != (units,):
+                raise ValueError(
+                    f"bias must have shape (units,) = ({units},) to match kernel of shape "
+                    f"{kernel.shape}, got {bias.shape}"
+                )
+
+        def frozen(array):
+            array = array.astype(dtype, copy=False)
+            array.flags.writeable = False
+            return array
+
+        object.__setattr__(self, "_kernel", frozen(kernel))
+        object.__setattr__(self, "_recurrent_kernel", frozen(recurrent_kernel))
+        object.__setattr__(self, "_bias", None if bias is None else frozen(bias))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("SimpleRNNParams is immutable; build a new one instead")
+
+    __delattr__ = __setattr__
+
+    # -- the three arrays and what follows from them ---------------------------------
+    @property
+    def kernel(self) -> np.ndarray:
+        """(input_dim, units), read-only: W_ax transposed."""
+        return self._kernel
+
+    @property
+    def recurrent_kernel(self) -> np.ndarray:
+        """(units, units), read-only: W_aa transposed."""
+        return self._recurrent_kernel
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """(units,), read-only, or None: b_a."""
+        return self._bias
+
+    @property
+    def input_dim(self) -> int:
+        """Number of input features D."""
+        return self._kernel.shape[0]
+
+    @property
+    def units(self) -> int:
+        """Number of units H (the size of the state a⟨t⟩)."""
+        return self._kernel.shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The floating dtype of the weights, and of every result computed with them."""
+        return self._kernel.dtype
+
+    def astype(self, dtype) -> SimpleRNNParams:
+        """A copy with every weight cast to ``dtype`` (for example "float64")."""
+        dtype = np.dtype(dtype)
+        if dtype not in FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype}")
+        return SimpleRNNParams(
+            self._kernel.astype(dtype),
+            self._recurrent_kernel.astype(dtype),
+            None if self._bias is None else self._bias.astype(dtype),
+        )
+
+    def __repr__(self) -> str:
+        bias = "None" if self._bias is None else f"({self.units},)"
+        return (
+            f"SimpleRNNParams(input_dim={self.input_dim}, units={self.units}, "
+            f"dtype={self.dtype}, bias={bias})"
+        )
+
+    def __reduce__(self):  # pickling (immutability blocks the default path)
+        return (SimpleRNNParams, (self._kernel, self._recurrent_kernel, self._bias))
+
+    # -- Keras' default initialisers in NumPy --------------------------------------
+    @classmethod
+    def init(
+        cls, input_dim, units, *, use_bias=True, seed=None, dtype="float32"
+    ) -> SimpleRNNParams:
+        """New weights drawn like a fresh ``keras.layers.SimpleRNN(units)``.
+
+        ``kernel`` ~ glorot_uniform: U(-l, l) with l = sqrt(6 / (input_dim + units));
+        ``recurrent_kernel`` ~ orthogonal: Q of the QR decomposition of a standard normal
+        matrix, with the signs of R's diagonal folded in (so Q is uniformly distributed);
+        ``bias`` = zeros. The same ``seed`` gives the same weights (NumPy's
+        ``default_rng``; the numbers are not those Keras would draw for that seed).
+        """
+        input_dim = check_positive_int(input_dim, "input_dim")
+        units = check_positive_int(units, "units")
+        check_bool(use_bias, "use_bias")
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype!r}") from None
+        if dtype not in FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype}")
+        rng = np.random.default_rng(seed)
+
+        limit = np.sqrt(6.0 / (input_dim + units))
+        kernel = rng.uniform(-limit, limit, size=(input_dim, units))
+
+        q, r = np.linalg.qr(rng.standard_normal((units, units)))
+        recurrent_kernel = q * np.sign(np.diag(r))  # Keras: q *= sign(diag(r))
+
+        bias = np.zeros(units) if use_bias else None
+        params = cls(kernel, recurrent_kernel, bias)
+        return params.astype(dtype)
+
+    # -- to and from Keras ----------------------------------------------------------
+    @classmethod
+    def from_keras(cls, obj) -> SimpleRNNParams:
+        """Copy the weights out of a built Keras SimpleRNN.
+
+        ``obj`` is a ``keras.layers.SimpleRNN``, a ``keras.layers.SimpleRNNCell`` or a
+        ``keras.layers.RNN`` that wraps a SimpleRNNCell. The result holds copies: changing
+        the Keras variables later does not change it. The activation is not a weight, so
+        pass ``activation=cell.activation`` yourself if it is not tanh.
+        """
+        cell = _simple_rnn_cell_of(obj, "obj")
+        kernel = np.array(cell.kernel.numpy(), copy=True)
+        recurrent_kernel = np.array(cell.recurrent_kernel.numpy(), copy=True)
+        bias = np.array(cell.bias.numpy(), copy=True) if cell.use_bias else None
+        return cls(kernel, recurrent_kernel, bias)
+
+    def to_keras(self, obj) -> None:
+        """Write these weights into a built Keras SimpleRNN, SimpleRNNCell or RNN(SimpleRNNCell).
+
+        The shapes and ``use_bias`` must match; values are cast to the layer's dtype.
+        """
+        cell = _simple_rnn_cell_of(obj, "obj")
+        expected = (tuple(cell.kernel.shape), tuple(cell.recurrent_kernel.shape))
+        if expected != (self._kernel.shape, self._recurrent_kernel.shape):
+            raise ValueError(
+                f"obj has kernel {expected[0]} and recurrent_kernel {expected[1]}, but these "
+                f"params have {self._kernel.shape} and {self._recurrent_kernel.shape}"
+            )
+        if cell.use_bias != (self._bias is not None):
+            raise ValueError(
+                f"obj has use_bias={cell.use_bias} but these params have "
+                f"{'no bias' if self._bias is None else 'a bias'}"
+            )
+        cell.kernel.assign(self._kernel.astype(cell.kernel.dtype))
+        cell.recurrent_kernel.assign(self._recurrent_kernel.astype(cell.recurrent_kernel.dtype))
+        if cell.use_bias:
+            cell.bias.assign(self._bias.astype(cell.bias.dtype))
+
+
+def _simple_rnn_cell_of(obj, name):
+    """The built SimpleRNNCell inside ``obj``, or a TypeError/ValueError saying why not."""
+    import keras
+
+    if isinstance(obj, keras.layers.SimpleRNNCell):
+        cell = obj
+    elif isinstance(obj, keras.layers.RNN):  # SimpleRNN, LSTM and GRU all subclass RNN
+        cell = obj.cell
+        if not isinstance(cell, keras.layers.SimpleRNNCell):
+            raise TypeError(
+                f"{name} must be a SimpleRNN, a SimpleRNNCell or an RNN wrapping a "
+                f"SimpleRNNCell; got {type(obj).__name__} with a {type(cell).__name__}"
+            )
+    else:
+        raise TypeError(
+            f"{name} must be a keras.layers.SimpleRNN, SimpleRNNCell or RNN(SimpleRNNCell), "
+            f"got {type(obj).__name__}"
+        )
+    if not cell.built:
+        raise ValueError(
+            f"{name} ({type(obj).__name__}) is not built yet: call it on an input or call "
+            "build(input_shape) first, so that its weights exist"
+        )
+    return cell
