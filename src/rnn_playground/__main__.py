@@ -117,7 +117,9 @@ def run_check(batch, steps, inputs, units, seed, dtype, stream=sys.stdout) -> bo
             f"{name:<42} {d_out:>15.3e} {d_state:>13.3e} {tol:>10.0e}  {'yes' if ok else 'NO'}",
             file=stream,
         )
-    print("all within tolerance" if all_ok else "SOME DIFFERENCES EXCEED THEIR TOLERANCE", file=stream)
+    print(
+        "all within tolerance" if all_ok else "SOME DIFFERENCES EXCEED THEIR TOLERANCE", file=stream
+    )
     return all_ok
 
 

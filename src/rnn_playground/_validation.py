@@ -61,7 +61,9 @@ def check_activation_name(activation) -> None:
             f"got {type(activation).__name__}"
         )
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)} or None, got {activation!r}")
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)} or None, got {activation!r}"
+        )
 
 
 def check_bool(value, name: str) -> None:
