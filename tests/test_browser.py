@@ -1,0 +1,265 @@
+"""Every page of the built book, opened in headless Chromium, in light and dark mode.
+
+Serves ``_build/html`` on 127.0.0.1 and checks, page by page: every math element typeset by
+MathJax with no raw TeX left, every image loaded, the executed outputs present on notebook
+pages, no console error or page error, no failed or off-site request (anything not addressed
+to the local server is blocked and reported). Full-page screenshots of every page in both
+modes go to ``_build/screenshots/`` (or ``$RNN_PLAYGROUND_SCREENSHOTS``).
+
+Needs a built site (``make site``) and a Chromium: Debian's ``chromium`` package when
+installed, otherwise Playwright's own (``python -m playwright install chromium``). Without
+them the tests skip, unless ``RNN_PLAYGROUND_REQUIRE_BROWSER=1`` (``make check``, ``.ci/run``
+and the CI workflow set it), which turns the skip into a failure.
+Environment: ``RNN_PLAYGROUND_SITE`` (the built html), ``RNN_PLAYGROUND_CHROMIUM`` (a browser
+executable, or ``playwright`` for Playwright's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("RNN_PLAYGROUND_SITE") or ROOT / "_build" / "html")
+SCREENSHOTS = Path(os.environ.get("RNN_PLAYGROUND_SCREENSHOTS") or ROOT / "_build" / "screenshots")
+REQUIRED = os.environ.get("RNN_PLAYGROUND_REQUIRE_BROWSER") == "1"
+SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's `chromium` package
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MODES = ("light", "dark")
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.browser
+
+
+def find_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, relative to it, leaving out _static/, _sources/ and such."""
+    if not (site / "index.html").is_file():
+        return []
+    pages = (p.relative_to(site) for p in site.rglob("*.html"))
+    return sorted(p.as_posix() for p in pages if not any(part[0] in "_." for part in p.parts))
+
+
+PAGES = find_pages(SITE)
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip, or fail when the browser check is required."""
+    if REQUIRED:
+        pytest.fail(f"{reason} (RNN_PLAYGROUND_REQUIRE_BROWSER=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """Base URL of the built site, served from a thread on an ephemeral port."""
+    if not PAGES:
+        unavailable(f"no built site in {SITE}: run `make site` first")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed: pip install -r requirements.txt")
+    executable = os.environ.get("RNN_PLAYGROUND_CHROMIUM")
+    if executable is None and Path(SYSTEM_CHROMIUM).exists():
+        executable = SYSTEM_CHROMIUM
+    if executable == "playwright":
+        executable = None
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except Error as error:
+        browser, failure = None, str(error).strip().splitlines()[0]
+    if browser is None:
+        playwright.stop()
+        unavailable(
+            f"no Chromium to run ({failure}): install one with `apt-get install chromium` "
+            "(Debian) or `python -m playwright install chromium`"
+        )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+# Runs in the page once MathJax is done. Collects what a reader would see as broken.
+INSPECT_PAGE = r"""
+async () => {
+  const problems = [];
+  const show = (el) => (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 80);
+
+  // Math: MathJax loaded, finished, and turned every .math element into an mjx-container.
+  const maths = Array.from(document.querySelectorAll(".math"));
+  if (maths.length) {
+    if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+      problems.push(`${maths.length} math elements but MathJax did not load`);
+    } else {
+      await MathJax.startup.promise;
+      for (const el of maths) {
+        if (!el.querySelector("mjx-container")) problems.push(`math not typeset: ${show(el)}`);
+      }
+      // A TeX error is an merror node; an undefined macro, red text (MathJax's noundefined).
+      for (const item of MathJax.startup.document.math) {
+        let bad = false;
+        item.root.walkTree((node) => {
+          const red = node.isKind("mtext") && node.attributes.get("mathcolor") === "red";
+          bad = bad || node.isKind("merror") || red;
+        });
+        if (bad) problems.push(`TeX error in: ${item.math.slice(0, 80)}`);
+      }
+    }
+  }
+  for (const el of document.querySelectorAll("mjx-merror, [data-mjx-error]")) {
+    problems.push(`MathJax error: ${el.getAttribute("data-mjx-error") || show(el)}`);
+  }
+  // Raw TeX in the text a reader sees (code, outputs and typeset math left out).
+  const skip = "pre, code, script, style, textarea, mjx-container, .highlight, .cell_output";
+  const tex = /\\[(\[]|\\[)\]]|\$\$|\\begin\{|\\(frac|langle|sum|tanh)\b/;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(skip)) continue;
+    const match = node.textContent.match(tex);
+    if (match) problems.push(`raw TeX "${match[0]}" in: ${show(node).slice(0, 80)}`);
+  }
+
+  // Images: every <img> loaded (lazy ones too) and decodable.
+  const images = Array.from(document.images);
+  for (const img of images) img.loading = "eager";
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+  for (const img of images) {
+    if (!(img.complete && img.naturalWidth > 0)) {
+      problems.push(`image not loaded: ${img.getAttribute("src")}`);
+    }
+  }
+
+  // Notebook pages: the code cells were executed and their outputs are on the page.
+  const cells = document.querySelectorAll("div.cell").length;
+  const outputs = document.querySelectorAll(".cell_output").length;
+  if (cells && !outputs) problems.push(`${cells} code cells and no output at all`);
+
+  await document.fonts.ready;
+  return {
+    problems,
+    theme: document.documentElement.dataset.theme,
+    maths: maths.length,
+    images: images.length,
+    cells,
+  };
+}
+"""
+
+
+# The theme's own switch (pydata-sphinx-theme's mode buttons), as a reader would use it.
+SWITCH_TO_DARK = """
+() => {
+  const button = document.querySelector('.theme-change-button[data-mode="dark"]');
+  if (button) button.click();
+  return document.documentElement.dataset.theme;
+}
+"""
+
+
+def check_page(browser, url: str, screenshots: dict[str, Path]) -> list[str]:
+    """Open ``url`` in light mode, then switch to dark; screenshot both and list every problem.
+
+    The page is loaded (and its math typeset) once: switching the theme only changes CSS.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    mode = "light"
+    origin = urlsplit(url).netloc
+    context = browser.new_context(
+        color_scheme=mode, viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
+    # pydata-sphinx-theme reads the mode from localStorage: no dependence on its default.
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}');")
+
+    def report(problem: str):
+        """Note a problem once, tagged with the mode in which it was first seen."""
+        if problem not in seen:
+            seen.add(problem)
+            problems.append(f"[{mode}] {problem}")
+
+    def route(route):
+        if urlsplit(route.request.url).netloc == origin:
+            route.continue_()
+        else:
+            report(f"request leaving the local server (blocked): {route.request.url}")
+            route.abort("blockedbyclient")
+
+    def on_console(message):
+        if message.type == "error":
+            report(f"console error: {message.text}")
+
+    def on_response(response):
+        if response.status >= 400:
+            report(f"HTTP {response.status}: {response.url}")
+
+    def on_request_failed(request):
+        if urlsplit(request.url).netloc == origin:  # blocked off-site requests are listed above
+            report(f"request failed ({request.failure}): {request.url}")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: report(f"page error: {error}"))
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    try:
+        response = page.goto(url, wait_until="load")
+        if response is None or not response.ok:
+            report(f"page did not load: {response and response.status}")
+        for mode in MODES:
+            if mode == "dark":
+                page.emulate_media(color_scheme="dark")
+                page.evaluate(SWITCH_TO_DARK)
+            found = page.evaluate(INSPECT_PAGE)
+            for problem in found["problems"]:
+                report(problem)
+            if found["theme"] != mode:
+                report(f"theme is {found['theme']!r}, not {mode!r}")
+            screenshots[mode].parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=screenshots[mode], full_page=True, animations="disabled")
+    finally:
+        context.close()
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES or [pytest.param(None, id="no-site")])
+def test_page_renders(page, site_url, browser):
+    stem = page.removesuffix(".html").replace("/", "__")
+    screenshots = {mode: SCREENSHOTS / f"{stem}-{mode}.png" for mode in MODES}
+    problems = check_page(browser, site_url + page, screenshots)
+    if problems:
+        pytest.fail(f"{page}:\n" + "\n".join(problems), pytrace=False)
