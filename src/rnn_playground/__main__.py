@@ -50,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_check(batch, steps, inputs, units, seed, dtype, stream=sys.stdout) -> bool:
+def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
     """Print the comparison table; return True when every difference is within tolerance."""
+    stream = sys.stdout if stream is None else stream  # looked up now, so redirection works
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras

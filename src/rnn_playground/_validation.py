@@ -45,9 +45,13 @@ def check_rank(array: np.ndarray, rank: int, name: str, layout: str) -> None:
     """Raise ``ValueError`` unless ``array.ndim == rank``; ``layout`` describes the axes."""
     if array.ndim != rank:
         raise ValueError(
-            f"{name} must have {rank} dimensions {layout}, got shape {array.shape} "
-            f"({array.ndim} dimensions)"
+            f"{name} must have {_dimensions(rank)} {layout}, got shape {array.shape} "
+            f"({_dimensions(array.ndim)})"
         )
+
+
+def _dimensions(count: int) -> str:
+    return f"{count} dimension" + ("" if count == 1 else "s")
 
 
 def check_activation_name(activation) -> None:
