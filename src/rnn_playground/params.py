@@ -33,6 +33,10 @@ __all__ = ["SimpleRNNParams"]
 class SimpleRNNParams:
     """Immutable SimpleRNN weights in Keras layout.
 
+    The arrays are copied and made read-only. Their common floating dtype becomes the
+    dtype of every computation with these parameters (float32 parameters give float32
+    results, as a float32 Keras layer does); integer weights are cast to float32.
+
     Parameters
     ----------
     kernel : array_like, shape (input_dim, units)
@@ -41,10 +45,6 @@ class SimpleRNNParams:
         Recurrent weights, W_aa transposed.
     bias : array_like, shape (units,), or None
         b_a, or None for a layer built with ``use_bias=False``.
-
-    The arrays are copied and made read-only. Their common floating dtype becomes the
-    dtype of every computation with these parameters (float32 parameters give float32
-    results, as a float32 Keras layer does); integer weights are cast to float32.
 
     Raises
     ------
@@ -88,16 +88,20 @@ class SimpleRNNParams:
         def frozen(array):
             array = array.astype(dtype, copy=False)
             array.flags.writeable = False
-            return array
+            # A view of a read-only array: its WRITEABLE flag cannot be switched back on.
+            return array.view()
 
         object.__setattr__(self, "_kernel", frozen(kernel))
         object.__setattr__(self, "_recurrent_kernel", frozen(recurrent_kernel))
         object.__setattr__(self, "_bias", None if bias is None else frozen(bias))
 
     def __setattr__(self, name, value):
-        raise AttributeError("SimpleRNNParams is immutable; build a new one instead")
+        raise AttributeError(
+            f"SimpleRNNParams is immutable: cannot set {name!r}; build a new one instead"
+        )
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        raise AttributeError(f"SimpleRNNParams is immutable: cannot delete {name!r}")
 
     # -- the three arrays and what follows from them ---------------------------------
     @property
