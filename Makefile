@@ -33,15 +33,31 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-site: $(STAMP)
+# MathJax for the site, from package-lock.json (conf.py copies the files the pages load).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make site needs npm to install MathJax: install Node.js and npm (apt-get install npm, or https://nodejs.org), then run make site again" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+site: $(STAMP) $(NODE_STAMP)
 	$(PY) -m sphinx -b html -W --keep-going -n -c . $(SPHINXOPTS) docs $(BUILDDIR)/html
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: $(STAMP)
+	$(PY) benchmarks/bench_rnn.py
+
+# actionlint runs shellcheck on every `run:` script (and would silently skip that without it).
+# zizmor runs offline at its default policy; --strict-collection fails on a workflow it cannot parse.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@command -v shellcheck >/dev/null || { echo "make lint needs shellcheck: apt-get install shellcheck"; exit 1; }
+	shellcheck .ci/run
+	$(VENV)/bin/actionlint .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --strict-collection --quiet .github
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
