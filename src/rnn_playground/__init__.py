@@ -9,8 +9,15 @@ Everything is plain NumPy; Keras is imported only by ``SimpleRNNParams.from_kera
 ``SimpleRNNParams.to_keras`` and the ``python -m rnn_playground check`` command.
 """
 
+from rnn_playground.backward import SimpleRNNGrads, simple_rnn_backward
 from rnn_playground.layer import simple_rnn, simple_rnn_cell
 from rnn_playground.params import SimpleRNNParams
 
-__all__ = ["SimpleRNNParams", "simple_rnn", "simple_rnn_cell"]
+__all__ = [
+    "SimpleRNNGrads",
+    "SimpleRNNParams",
+    "simple_rnn",
+    "simple_rnn_backward",
+    "simple_rnn_cell",
+]
 __version__ = "0.1.0"
