@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnn_playground._validation import as_real_array, check_activation_name, check_bool, check_rank
+from rnn_playground._validation import as_real_array, check_activation_name, check_bool
 from rnn_playground.activations import get_activation, get_activation_grad
-from rnn_playground.layer import _check_mask, _check_params, _check_state, _unwrap_state_list
+from rnn_playground.layer import _check_params, _check_sequence, _check_state
 
 __all__ = ["SimpleRNNGrads", "simple_rnn_backward"]
 
@@ -118,22 +118,9 @@ def simple_rnn_backward(
     check_bool(return_sequences, "return_sequences")
     check_bool(go_backwards, "go_backwards")
     check_bool(zero_output_for_mask, "zero_output_for_mask")
-    x = as_real_array(inputs, "inputs", dtype=params.dtype)
-    check_rank(x, 3, "inputs", "(batch, time, features)")
+    x, a0, m = _check_sequence(inputs, params, initial_state, mask)
     batch, steps, features = x.shape
     units = params.units
-    if steps == 0:
-        raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
-    if features != params.input_dim:
-        raise ValueError(
-            f"inputs has {features} features (shape {x.shape}) but kernel expects "
-            f"input_dim = {params.input_dim} (kernel shape {params.kernel.shape})"
-        )
-    if initial_state is None:
-        a0 = np.zeros((batch, units), dtype=params.dtype)
-    else:
-        a0 = _check_state(_unwrap_state_list(initial_state), "initial_state", batch, params)
-    m = None if mask is None else _check_mask(mask, batch, steps)
     dy = _check_output_grad(output_grad, return_sequences, batch, steps, params)
     if state_grad is None:
         d_state = np.zeros((batch, units), dtype=params.dtype)

@@ -116,21 +116,8 @@ def simple_rnn(
     check_bool(return_state, "return_state")
     check_bool(go_backwards, "go_backwards")
     check_bool(zero_output_for_mask, "zero_output_for_mask")
-    x = as_real_array(inputs, "inputs", dtype=params.dtype)
-    check_rank(x, 3, "inputs", "(batch, time, features)")
+    x, a, m = _check_sequence(inputs, params, initial_state, mask)
     batch, steps, features = x.shape
-    if steps == 0:
-        raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
-    if features != params.input_dim:
-        raise ValueError(
-            f"inputs has {features} features (shape {x.shape}) but kernel expects "
-            f"input_dim = {params.input_dim} (kernel shape {params.kernel.shape})"
-        )
-    if initial_state is None:
-        a = np.zeros((batch, params.units), dtype=params.dtype)
-    else:
-        a = _check_state(_unwrap_state_list(initial_state), "initial_state", batch, params)
-    m = None if mask is None else _check_mask(mask, batch, steps)
     g = get_activation(activation)
 
     # Processing order and time-major layout: step k reads x_steps[k], a contiguous (batch,
@@ -176,6 +163,30 @@ def _check_params(params):
             f"params must be a SimpleRNNParams, got {type(params).__name__}; build one with "
             "SimpleRNNParams(kernel, recurrent_kernel, bias), .init(...) or .from_keras(layer)"
         )
+
+
+def _check_sequence(inputs, params, initial_state, mask):
+    """Check what ``simple_rnn`` and ``simple_rnn_backward`` both read.
+
+    Returns new arrays: the inputs (batch, time, features) in ``params.dtype``, the initial
+    state a⟨0⟩ (batch, units), zeros when omitted, and the mask (batch, time) or None.
+    """
+    x = as_real_array(inputs, "inputs", dtype=params.dtype)
+    check_rank(x, 3, "inputs", "(batch, time, features)")
+    batch, steps, features = x.shape
+    if steps == 0:
+        raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
+    if features != params.input_dim:
+        raise ValueError(
+            f"inputs has {features} features (shape {x.shape}) but kernel expects "
+            f"input_dim = {params.input_dim} (kernel shape {params.kernel.shape})"
+        )
+    if initial_state is None:
+        a0 = np.zeros((batch, params.units), dtype=params.dtype)
+    else:
+        a0 = _check_state(_unwrap_state_list(initial_state), "initial_state", batch, params)
+    m = None if mask is None else _check_mask(mask, batch, steps)
+    return x, a0, m
 
 
 def _unwrap_state_list(state):
