@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("RNN_PLAYGROUND_SITE") or ROOT / "_build" / "html")
 SCREENSHOTS = Path(os.environ.get("RNN_PLAYGROUND_SCREENSHOTS") or ROOT / "_build" / "screenshots")
 REQUIRED = os.environ.get("RNN_PLAYGROUND_REQUIRE_BROWSER") == "1"

@@ -1,0 +1,16 @@
+"""docs/_ext/bib_style.py: citations and the bibliography read "Elman, 1990"."""
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+
+def test_citations_and_bibliography_use_author_year_labels(site):
+    page = "# Page\n\nAs {cite:p}`elman1990` and {cite:p}`bengio1994` showed.\n\n"
+    page += "```{bibliography}\n```\n"
+    site.write({"page": page}, notebook=False)
+    process = site.build()
+    assert process.returncode == 0, site.log(process)
+    html = site.html("page")
+    assert "Elman, 1990" in html
+    assert "Bengio et al., 1994" in html
