@@ -1,5 +1,5 @@
-# rnn-playground: `make site` builds the book, `make test` runs every test.
-# Both create .venv from requirements.txt first when it is missing or outdated.
+# rnn-playground: `make site` builds the book, `make test` runs every test, `make ci` runs what CI runs.
+# All of them create .venv from requirements.txt first when it is missing or outdated.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,17 +11,20 @@ PORT   ?= 8000
 SPHINXOPTS ?=
 BUILDDIR   := _build
 
-.PHONY: help venv site test lint format serve bench check clean
+.PHONY: help venv site sites test test-package test-book lint format serve bench ci clean
 
 help:
-	@echo "make site    build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
-	@echo "make test    run the whole test suite"
-	@echo "make lint    ruff (lint + format check), actionlint and zizmor on the workflows"
-	@echo "make format  apply ruff's formatting and fixes"
-	@echo "make serve   preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
-	@echo "make bench   benchmarks against Keras (not part of make test)"
-	@echo "make check   lint, site, then test with the browser check required (what CI runs)"
-	@echo "make clean   remove $(BUILDDIR) (the venv stays)"
+	@echo "make site          build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
+	@echo "make sites         build it twice, with TensorFlow's oneDNN off and on (what CI checks)"
+	@echo "make test          run the whole test suite (test-package and test-book)"
+	@echo "make test-package  the package against Keras and TensorFlow (tests/package)"
+	@echo "make test-book     the book's machinery on throw-away sites, and the built site in a browser (tests/book)"
+	@echo "make lint          ruff (lint + format check), shellcheck, actionlint and zizmor"
+	@echo "make format        apply ruff's formatting and fixes"
+	@echo "make serve         preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
+	@echo "make bench         benchmarks against Keras (not part of make test)"
+	@echo "make ci            lint, sites, then test with the browser check required: what CI runs"
+	@echo "make clean         remove $(BUILDDIR) (the venv stays)"
 
 # The venv is rebuilt when requirements.txt or pyproject.toml is newer than the stamp.
 $(STAMP): requirements.txt pyproject.toml
@@ -33,18 +36,35 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-# MathJax for the site, from package-lock.json (conf.py copies the files the pages load).
+# MathJax for the site, from package-lock.json (docs/_ext/local_mathjax.py copies the files the pages load).
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "make site needs npm to install MathJax: install Node.js and npm (apt-get install npm, or https://nodejs.org), then run make site again" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Sphinx does not read an unchanged page again, nor repeat its warnings: after a failed build the
+# next one would pass with the same problems. A failure therefore removes the saved environment,
+# and the next build reads every page again (outputs come from the execution cache: seconds).
 site: $(STAMP) $(NODE_STAMP)
-	$(PY) -m sphinx -b html -W --keep-going -n -c . $(SPHINXOPTS) docs $(BUILDDIR)/html
+	$(PY) -m sphinx -b html -W --keep-going -n -c . $(SPHINXOPTS) docs $(BUILDDIR)/html \
+		|| { rm -f $(BUILDDIR)/html/.doctrees/environment.pickle; exit 1; }
+
+# Every page must be true with TensorFlow's oneDNN off and on (float32 matrix products take another
+# path, and their last bits change). The oneDNN-on build, in $(BUILDDIR)/html, is the one published
+# and checked in the browser; the oneDNN-off one goes to $(BUILDDIR)/onednn-off/html.
+sites:
+	TF_ENABLE_ONEDNN_OPTS=0 $(MAKE) --no-print-directory site BUILDDIR=$(BUILDDIR)/onednn-off
+	TF_ENABLE_ONEDNN_OPTS=1 $(MAKE) --no-print-directory site
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-package: $(STAMP)
+	$(PY) -m pytest tests/package $(PYTEST_ARGS)
+
+test-book: $(STAMP)
+	$(PY) -m pytest tests/book $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_rnn.py
@@ -67,8 +87,10 @@ serve:
 	@test -f $(BUILDDIR)/html/index.html || { echo "no site yet: run 'make site' first"; exit 1; }
 	$(PYTHON) -m http.server --bind $(HOST) --directory $(BUILDDIR)/html $(PORT)
 
-check: lint site
-	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(MAKE) test
+# What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
+# parts (lint and test-package; sites and test-book).
+ci: lint sites
+	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(MAKE) --no-print-directory test
 
 clean:
 	rm -rf $(BUILDDIR)
