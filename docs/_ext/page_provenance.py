@@ -68,6 +68,20 @@ def note_build_start(app, env, docnames) -> None:
     env.book_docs_read = set(docnames)
 
 
+def _reading_order(env) -> list[str]:
+    """Every document, in the order of the table of contents (then the others, sorted)."""
+    order = []
+
+    def visit(docname):
+        if docname not in order:
+            order.append(docname)
+            for child in env.toctree_includes.get(docname, []):
+                visit(child)
+
+    visit(env.config.root_doc)
+    return order + sorted(set(env.found_docs) - set(order))
+
+
 def _utc(timestamp) -> str:
     if not timestamp:
         return "-"
@@ -99,8 +113,9 @@ class ExecutionStatisticsTable(SphinxPostTransform):
         group += nodes.thead("", self.row(header))
         body = nodes.tbody()
         group += body
-        for docname, metadata in sorted(NbMetadataCollector.get_doc_data(self.env).items()):
-            data = metadata.get("exec_data")
+        executions = NbMetadataCollector.get_doc_data(self.env)
+        for docname in _reading_order(self.env):
+            data = executions.get(docname, {}).get("exec_data")
             if not data:
                 continue
             link = pending_xref(

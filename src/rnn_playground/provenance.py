@@ -42,7 +42,8 @@ class Provenance(dict):
         )
         return (
             '<details class="book-provenance"><summary>How this page was computed</summary>'
-            f'<table class="book-provenance-table">{rows}</table></details>'
+            # class "dataframe": the book's theme styles it like a pandas table, light or dark
+            f'<table class="dataframe book-provenance-table">{rows}</table></details>'
         )
 
 
