@@ -1,10 +1,12 @@
-"""Throw-away sites for the tests of the book's machinery (``docs/_ext/``).
+"""Fixtures of the book's tests: throw-away sites, and the built site in a browser.
 
-``site`` is a fixture: a temporary source directory that a test fills with a few MyST notebook
-pages, built with ``sphinx-build -c <repository root>`` exactly as ``make site`` builds ``docs/``,
-with a few settings pointed elsewhere: ``book_hashed_paths`` at an empty temporary directory (what
-the execution cache depends on), ``book_mathjax`` off and ``book_require_provenance`` off unless a
-test is about them. No page imports TensorFlow: each build takes a few seconds.
+``site_url`` and ``browser`` (session-wide) serve the built book on 127.0.0.1 and open a
+headless Chromium (``browsing.py``). ``site`` is a temporary source directory that a test fills
+with a few MyST notebook pages, built with ``sphinx-build -c <repository root>`` exactly as
+``make site`` builds ``docs/``, with a few settings pointed elsewhere: ``book_hashed_paths`` at
+an empty temporary directory (what the execution cache depends on), ``book_mathjax`` off and
+``book_require_provenance`` off unless a test is about them. No page imports TensorFlow: each
+build takes a few seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import browsing
 import nbformat
 import pytest
 
@@ -106,3 +109,17 @@ class ThrowawaySite:
 @pytest.fixture
 def site(tmp_path) -> ThrowawaySite:
     return ThrowawaySite(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """Base URL of the built book (``_build/html``), served on 127.0.0.1."""
+    with browsing.serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    with browsing.chromium() as chromium:
+        yield chromium

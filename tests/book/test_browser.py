@@ -8,108 +8,19 @@ modes go to ``_build/screenshots/`` (or ``$RNN_PLAYGROUND_SCREENSHOTS``).
 
 Needs a built site (``make site``) and a Chromium: Debian's ``chromium`` package when
 installed, otherwise Playwright's own (``python -m playwright install chromium``). Without
-them the tests skip, unless ``RNN_PLAYGROUND_REQUIRE_BROWSER=1`` (``make check``, ``.ci/run``
-and the CI workflow set it), which turns the skip into a failure.
-Environment: ``RNN_PLAYGROUND_SITE`` (the built html), ``RNN_PLAYGROUND_CHROMIUM`` (a browser
-executable, or ``playwright`` for Playwright's own).
+them the tests skip, unless ``RNN_PLAYGROUND_REQUIRE_BROWSER=1`` (``make ci`` and the CI
+workflows set it), which turns the skip into a failure. See ``browsing.py`` for the settings.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
 from pathlib import Path
-from typing import NoReturn
 from urllib.parse import urlsplit
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("RNN_PLAYGROUND_SITE") or ROOT / "_build" / "html")
-SCREENSHOTS = Path(os.environ.get("RNN_PLAYGROUND_SCREENSHOTS") or ROOT / "_build" / "screenshots")
-REQUIRED = os.environ.get("RNN_PLAYGROUND_REQUIRE_BROWSER") == "1"
-SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's `chromium` package
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-MODES = ("light", "dark")
-TIMEOUT_MS = 30_000
+from browsing import MODES, PAGES, SCREENSHOTS, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
-
-
-def find_pages(site: Path) -> list[str]:
-    """Every HTML page of the site, relative to it, leaving out _static/, _sources/ and such."""
-    if not (site / "index.html").is_file():
-        return []
-    pages = (p.relative_to(site) for p in site.rglob("*.html"))
-    return sorted(p.as_posix() for p in pages if not any(part[0] in "_." for part in p.parts))
-
-
-PAGES = find_pages(SITE)
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip, or fail when the browser check is required."""
-    if REQUIRED:
-        pytest.fail(f"{reason} (RNN_PLAYGROUND_REQUIRE_BROWSER=1 makes this a failure)")
-    pytest.skip(reason)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site_url():
-    """Base URL of the built site, served from a thread on an ephemeral port."""
-    if not PAGES:
-        unavailable(f"no built site in {SITE}: run `make site` first")
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        unavailable("Playwright is not installed: pip install -r requirements.txt")
-    executable = os.environ.get("RNN_PLAYGROUND_CHROMIUM")
-    if executable is None and Path(SYSTEM_CHROMIUM).exists():
-        executable = SYSTEM_CHROMIUM
-    if executable == "playwright":
-        executable = None
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-    except Error as error:
-        browser, failure = None, str(error).strip().splitlines()[0]
-    if browser is None:
-        playwright.stop()
-        unavailable(
-            f"no Chromium to run ({failure}): install one with `apt-get install chromium` "
-            "(Debian) or `python -m playwright install chromium`"
-        )
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 # Runs in the page once MathJax is done. Collects what a reader would see as broken.

@@ -1,0 +1,106 @@
+"""The built site, served on 127.0.0.1, and a headless Chromium: what the browser tests share.
+
+The fixtures ``site_url`` and ``browser`` (tests/book/conftest.py) are built on this module.
+Environment: ``RNN_PLAYGROUND_SITE`` (the built html, default ``_build/html``),
+``RNN_PLAYGROUND_SCREENSHOTS`` (default ``_build/screenshots``), ``RNN_PLAYGROUND_CHROMIUM`` (a
+browser executable, or ``playwright`` for Playwright's own; default Debian's ``chromium`` when
+installed), ``RNN_PLAYGROUND_REQUIRE_BROWSER=1`` (``make ci`` and the workflows set it: a missing
+site or browser fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("RNN_PLAYGROUND_SITE") or ROOT / "_build" / "html")
+SCREENSHOTS = Path(os.environ.get("RNN_PLAYGROUND_SCREENSHOTS") or ROOT / "_build" / "screenshots")
+REQUIRED = os.environ.get("RNN_PLAYGROUND_REQUIRE_BROWSER") == "1"
+SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's `chromium` package
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MODES = ("light", "dark")
+TIMEOUT_MS = 30_000  # for any one wait in a page
+
+
+def find_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, relative to it, leaving out _static/, _sources/ and such."""
+    if not (site / "index.html").is_file():
+        return []
+    pages = (p.relative_to(site) for p in site.rglob("*.html"))
+    return sorted(p.as_posix() for p in pages if not any(part[0] in "_." for part in p.parts))
+
+
+PAGES = find_pages(SITE)
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip, or fail when the browser check is required."""
+    if REQUIRED:
+        pytest.fail(f"{reason} (RNN_PLAYGROUND_REQUIRE_BROWSER=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path = SITE):
+    """Serve ``site`` from a thread on an ephemeral port of 127.0.0.1; yield its base URL."""
+    if not find_pages(site):
+        unavailable(f"no built site in {site}: run `make site` first")
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium (Playwright's Browser), closed on exit."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed: pip install -r requirements.txt")
+    executable = os.environ.get("RNN_PLAYGROUND_CHROMIUM")
+    if executable is None and Path(SYSTEM_CHROMIUM).exists():
+        executable = SYSTEM_CHROMIUM
+    if executable == "playwright":
+        executable = None
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except Error as error:
+        playwright.stop()
+        unavailable(
+            f"no Chromium to run ({str(error).strip().splitlines()[0]}): install one with "
+            "`apt-get install chromium` (Debian) or `python -m playwright install chromium`"
+        )
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
