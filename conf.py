@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",  # [source] links from the API reference (the playground links one)
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
     # this book's own, in docs/_ext/
