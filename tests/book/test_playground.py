@@ -57,6 +57,13 @@ VIEWS = """
 })
 """
 SETTINGS = "() => rnnPlayground.view.settings"
+MATH_SPOKEN = """
+() => {
+  const formulas = Array.from(document.querySelectorAll(".math"));
+  return formulas.length > 0 &&
+    formulas.every((f) => f.querySelector("mjx-container > mjx-speech[aria-label]"));
+}
+"""
 
 
 # -- the package's side ---------------------------------------------------------------------
@@ -129,6 +136,9 @@ def open_playground(browser, site_url, mode="light"):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(site_url + "playground.html", wait_until="load")
     page.wait_for_function("() => window.rnnPlayground && rnnPlayground.view.revision >= 1")
+    # Ready for the keyboard once MathJax has attached speech to every formula: MathJax 4.1.3
+    # throws a TypeError in its explorer when Tab reaches a formula before that.
+    page.wait_for_function(MATH_SPOKEN)
     page.off_host, page.errors = off_host, errors
     return context, page
 
@@ -547,6 +557,65 @@ def test_the_pointer_operates_the_controls(fresh):
     changes(page, drag_along)
     page.wait_for_function("() => rnnPlayground.view.step === 120")
     assert page.text_content("#pg-step-value") == "120"
+
+
+# The colours the views are drawn with, as the browser computed them, and the page's background.
+COLOURS = """
+() => {
+  const css = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+  const root = getComputedStyle(document.getElementById("rnn-playground"));
+  const probe = document.createElement("span");
+  document.getElementById("rnn-playground").appendChild(probe);
+  const variable = (name) => {
+    probe.style.color = root.getPropertyValue(name);
+    return getComputedStyle(probe).color;
+  };
+  const colours = {
+    "axis text": css("#pg-jacobian .pg-axis text", "fill"),
+    "norm line": css("#pg-jacobian .pg-line", "stroke"),
+    "reference line": css("#pg-jacobian .pg-reference", "stroke"),
+    "chosen step": css("#pg-jacobian .pg-marker", "stroke"),
+    "bound line": variable("--pg-bound"),
+    "negative states": variable("--pg-negative"),
+    "positive states": variable("--pg-positive"),
+  };
+  probe.remove();
+  return { colours, background: getComputedStyle(document.body).backgroundColor };
+}
+"""
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour):
+        channels = np.array([float(c) for c in re.findall(r"[\d.]+", colour)[:3]]) / 255
+        linear = np.where(
+            channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4
+        )
+        return linear @ [0.2126, 0.7152, 0.0722]
+
+    high, low = sorted([luminance(first), luminance(second)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_views_are_legible_in_both_modes(browser, site_url, mode):
+    """WCAG 2: text 4.5:1 against the background; lines and the ends of the colour scale, as
+    graphical objects, 3:1 (the middle of the scale is the background, by design)."""
+    context, page = open_playground(browser, site_url)
+    try:
+        if mode == "dark":
+            switch_to_dark(page)
+        found = page.evaluate(COLOURS)
+    finally:
+        context.close()
+    low = {
+        name: round(contrast(colour, found["background"]), 2)
+        for name, colour in found["colours"].items()
+        if contrast(colour, found["background"]) < (4.5 if name == "axis text" else 3)
+    }
+    assert not low, f"{mode}: too little contrast against {found['background']}: {low}"
 
 
 @pytest.mark.parametrize("mode", MODES)
