@@ -12,7 +12,7 @@ machinery is in ``docs/_ext/``, one Sphinx extension per job, each owning its ``
 ``page_provenance``      every executed page ends with what computed it; ``execution-statistics``
 ``local_mathjax``        MathJax served from the site (copied from ``node_modules/``)
 ``svg_figure``           the ``svg-figure`` directive: inline SVG that follows light and dark mode
-``bib_style``            the ``authoryear`` bibliography style
+``bib_style``            the ``authoryear`` bibliography style; its entries as list items
 =======================  =========================================================================
 """
 
@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",  # [source] links from the API reference (the playground links one)
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
     # this book's own, in docs/_ext/
@@ -98,6 +99,8 @@ REPO_BRANCH = os.environ.get("RNN_PLAYGROUND_REPO_BRANCH", "main").strip() or "m
 
 html_theme = "sphinx_book_theme"
 html_static_path = ["docs/_static"]
+# Two of the theme's templates, changed for screen readers (each file says why).
+templates_path = ["docs/_templates"]
 html_css_files = ["custom.css"]
 html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None

@@ -1,6 +1,7 @@
 """The built site, served on 127.0.0.1, and a headless Chromium: what the browser tests share.
 
-The fixtures ``site_url`` and ``browser`` (tests/book/conftest.py) are built on this module.
+The fixtures ``site_url`` and ``browser`` (tests/book/conftest.py) are built on this module, and
+so are the helpers for an open page: ``switch_to_dark`` and ``focus_indicator``.
 Environment: ``RNN_PLAYGROUND_SITE`` (the built html, default ``_build/html``),
 ``RNN_PLAYGROUND_SCREENSHOTS`` (default ``_build/screenshots``), ``RNN_PLAYGROUND_CHROMIUM`` (a
 browser executable, or ``playwright`` for Playwright's own; default Debian's ``chromium`` when
@@ -46,6 +47,15 @@ def find_pages(site: Path) -> list[str]:
 
 
 PAGES = find_pages(SITE)
+
+# The theme's own switch (pydata-sphinx-theme's mode buttons), as a reader would use it.
+SWITCH_TO_DARK = """
+() => {
+  const button = document.querySelector('.theme-change-button[data-mode="dark"]');
+  if (button) button.click();
+  return document.documentElement.dataset.theme;
+}
+"""
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -104,3 +114,61 @@ def chromium():
     finally:
         browser.close()
         playwright.stop()
+
+
+# -- helpers for pages open in the browser -------------------------------------------------
+# After a switch of mode, the theme's colours change through CSS transitions: wait for their end.
+TRANSITIONS_DONE = """
+async () => {
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const transitions = document.getAnimations().filter((a) => a instanceof CSSTransition);
+  await Promise.all(transitions.map((a) => a.finished.catch(() => null)));
+}
+"""
+
+
+def switch_to_dark(page) -> None:
+    """Switch an open page to dark mode with the theme's button; wait until it is drawn."""
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(SWITCH_TO_DARK) == "dark"
+    page.evaluate(TRANSITIONS_DONE)
+
+
+# The focused element and the region around it (a focus ring may lie outside the element).
+FOCUSED_REGION = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const box = el.getBoundingClientRect();
+  const pad = 8;
+  const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") +
+    (typeof el.className === "string" && el.className ? `.${el.className.split(" ")[0]}` : "");
+  if (box.width === 0 && box.height === 0) return { name, clip: null };
+  const x = Math.max(0, box.left - pad);
+  const y = Math.max(0, box.top - pad);
+  const clip = {
+    x, y,
+    width: Math.min(window.innerWidth, box.right + pad) - x,
+    height: Math.min(window.innerHeight, box.bottom + pad) - y,
+  };
+  return { name, clip: clip.width > 0 && clip.height > 0 ? clip : null };
+}
+"""
+
+
+def focus_indicator(page) -> tuple[str, bool] | None:
+    """The focused element's name, and whether its focus is visible: whether the pixels around
+    it change when it loses focus (an outline, a shadow, a border, a colour). Focus stays on it.
+    None when nothing, or nothing drawn, has the focus."""
+    page.evaluate(TRANSITIONS_DONE)
+    focus = page.evaluate(FOCUSED_REGION)
+    if focus is None or focus["clip"] is None:
+        return None
+    shot = {"clip": focus["clip"], "animations": "disabled", "caret": "hide"}
+    focused = page.screenshot(**shot)
+    page.evaluate("() => { window.__focused = document.activeElement; __focused.blur(); }")
+    page.evaluate(TRANSITIONS_DONE)
+    unfocused = page.screenshot(**shot)
+    page.evaluate("() => window.__focused.focus()")  # so that Tab goes on from there
+    page.evaluate(TRANSITIONS_DONE)
+    return focus["name"], focused != unfocused

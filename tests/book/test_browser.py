@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import MODES, PAGES, SCREENSHOTS, TIMEOUT_MS
+from browsing import MODES, PAGES, SCREENSHOTS, SWITCH_TO_DARK, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -86,16 +86,6 @@ async () => {
     images: images.length,
     cells,
   };
-}
-"""
-
-
-# The theme's own switch (pydata-sphinx-theme's mode buttons), as a reader would use it.
-SWITCH_TO_DARK = """
-() => {
-  const button = document.querySelector('.theme-change-button[data-mode="dark"]');
-  if (button) button.click();
-  return document.documentElement.dataset.theme;
 }
 """
 
