@@ -71,6 +71,9 @@ nb_execution_timeout = 600  # seconds per cell
 nb_output_stderr = "show"
 nb_merge_streams = True  # consecutive prints of a cell show as one block
 
+# What the pages' outputs depend on besides their code: the package, the pinned requirements and
+# the data the pages read (execution_cache wipes the cache when any of them changes).
+book_hashed_paths = ["src", "requirements.txt", "data"]
 # The kernels inherit these (unless already set): quiet TensorFlow's later logs, fixed hashing.
 book_kernel_environment = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
 
