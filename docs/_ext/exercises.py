@@ -30,6 +30,11 @@ What this extension adds:
   "Exercise N (title)" with the question, a "Solution" heading, and the solution's cells with
   their source and outputs collapsed (``jupyter.source_hidden`` and ``outputs_hidden``, which
   JupyterLab honours) and tagged ``solution``.
+* **Numbered per chapter.** Sphinx numbers enumerable nodes through the whole book when the
+  table of contents is not numbered (the figures read "Figure 10" on the fourth page); the
+  exercises of each page are numbered from 1 instead (after Sphinx has assigned its numbers,
+  at ``env-get-updated``), in the page, in its references and in its download. Figures keep the
+  book's numbering.
 * **No duplicate ids.** sphinx-exercise gives the body of every exercise and solution the same
   ``id`` ("exercise-content", "solution-content"); they are removed.
 """
@@ -205,6 +210,16 @@ def check_exercises(app, doctree) -> None:
         logger.warning(problem, location=(docname, None), type="book", subtype="exercise")
 
 
+def number_per_page(app, env) -> list[str]:
+    """Renumber each page's exercises 1, 2, ... in the order Sphinx numbered them."""
+    for numbers in env.toc_fignumbers.values():
+        exercises = numbers.get("exercise")
+        if exercises:
+            ordered = sorted(exercises, key=exercises.get)
+            numbers["exercise"] = {label: (i,) for i, label in enumerate(ordered, start=1)}
+    return []  # Sphinx already rewrites every page whose numbers it changed
+
+
 def exercise_numbers(app, docname) -> dict[str, str]:
     """Label -> the number the page shows ("1", "2", ...)."""
     numbers = app.env.toc_fignumbers.get(docname, {}).get("exercise", {})
@@ -290,6 +305,8 @@ def setup(app):
     app.setup_extension("sphinx_togglebutton")
     app.setup_extension("ipynb_download")
     app.connect("doctree-read", check_exercises)
+    # after Sphinx's own numbering (TocTreeCollector, at the default priority 500)
+    app.connect("env-get-updated", number_per_page, priority=900)
     app.connect("ipynb-download", rewrite_for_download)
     app.add_post_transform(RemoveDuplicateIds)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

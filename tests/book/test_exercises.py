@@ -152,3 +152,21 @@ def test_the_download_has_the_exercises_and_collapsed_solutions(site):
     assert outputs == ["42\n", "10.5\n"]  # the solutions were executed, and kept their outputs
     assert any("#### Exercise 2 (Halve it)" in s for s in sources)
     assert sources.count("#### Solution") == 2
+
+
+def test_exercises_are_numbered_per_page_and_figures_through_the_book(site):
+    figure = "```{figure} dot.svg\n:name: fig-PAGE\n\nA dot.\n```\n"
+    pages = {name: exercise_page(site, RIGHT).replace("ex-page-", f"ex-{name}-") for name in "ab"}
+    pages = {name: body + "\n" + figure.replace("PAGE", name) for name, body in pages.items()}
+    pages["b"] += "\nSee {numref}`ex-b-halve`.\n"
+    site.write(pages)
+    (site.source / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    process = site.build()
+    assert process.returncode == 0, site.log(process)
+    second = site.html("b")
+    assert "Exercise 1 </span> (Double it)" in second
+    assert "Exercise 2 </span> (Halve it)" in second
+    assert ">Exercise 2</span></a>" in second  # the reference says what the page shows
+    assert ">Figure 2 </span>" in second  # figures keep the book's numbering
+    headings = ["".join(c["source"]) for c in site.download("b")["cells"]]
+    assert any("#### Exercise 2 (Halve it)" in h for h in headings)
