@@ -211,13 +211,20 @@ def check_exercises(app, doctree) -> None:
 
 
 def number_per_page(app, env) -> list[str]:
-    """Renumber each page's exercises 1, 2, ... in the order Sphinx numbered them."""
-    for numbers in env.toc_fignumbers.values():
+    """Renumber each page's exercises 1, 2, ... in the order Sphinx numbered them.
+
+    Returns those pages, to be written again: Sphinx compares its new numbers with the last
+    build's, which were renumbered, and would otherwise miss a page whose exercises were
+    numbered through the book before this extension renumbered them.
+    """
+    renumbered = []
+    for docname, numbers in env.toc_fignumbers.items():
         exercises = numbers.get("exercise")
         if exercises:
             ordered = sorted(exercises, key=exercises.get)
             numbers["exercise"] = {label: (i,) for i, label in enumerate(ordered, start=1)}
-    return []  # Sphinx already rewrites every page whose numbers it changed
+            renumbered.append(docname)
+    return renumbered
 
 
 def exercise_numbers(app, docname) -> dict[str, str]:
