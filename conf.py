@@ -13,6 +13,8 @@ machinery is in ``docs/_ext/``, one Sphinx extension per job, each owning its ``
 ``local_mathjax``        MathJax served from the site (copied from ``node_modules/``)
 ``svg_figure``           the ``svg-figure`` directive: inline SVG that follows light and dark mode
 ``bib_style``            the ``authoryear`` bibliography style; its entries as list items
+``exercises``            sphinx-exercise with solutions in dropdowns that must assert their
+                         answer; the exercises in the ``.ipynb`` download
 =======================  =========================================================================
 """
 
@@ -44,6 +46,7 @@ extensions = [
     "local_mathjax",
     "svg_figure",
     "bib_style",
+    "exercises",
 ]
 exclude_patterns = ["_build", "_ext", "jupyter_execute", "**.ipynb_checkpoints", "_static"]
 numfig = True
@@ -69,8 +72,17 @@ nb_execution_timeout = 600  # seconds per cell
 nb_output_stderr = "show"
 nb_merge_streams = True  # consecutive prints of a cell show as one block
 
+# What the pages' outputs depend on besides their code: the package, the pinned requirements and
+# the data the pages read (execution_cache wipes the cache when any of them changes).
+book_hashed_paths = ["src", "requirements.txt", "data"]
 # The kernels inherit these (unless already set): quiet TensorFlow's later logs, fixed hashing.
 book_kernel_environment = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
+
+# -- exercises (sphinx-exercise, loaded by the exercises extension) ------------------------
+# Each solution follows its exercise on the same page (a warning otherwise) and is titled
+# "Solution": the default title links to the exercise, and a click on that link inside the
+# dropdown's title fails in sphinx-togglebutton's click handler.
+exercise_style = "solution_follow_exercise"
 
 # -- API reference ------------------------------------------------------------------------
 autodoc_typehints = "none"  # the docstrings give types and shapes in words

@@ -18,6 +18,8 @@ It works around two problems of MyST-NB 1.4 with the notebook it writes to ``jup
 So the download is made here from the source: MyST-NB's own reader, the outputs from the
 execution cache (``jupyter_cache``'s ``merge_match_into_notebook``), streams merged on a copy, and
 TensorFlow's known start-up notices removed from stderr as on the page (``tensorflow_notices``).
+Other extensions can rewrite a page's notebook before it is written: they connect to the event
+``ipynb-download``, called with ``(app, docname, notebook)`` (``exercises`` does).
 
 The work-around was written for MyST-NB 1.4 (upstream: executablebooks/MyST-NB; no issue about the
 cache-hit download was found when it was written). Another MyST-NB version logs a warning, an error
@@ -103,7 +105,9 @@ def write_downloads(app, exception) -> None:
             continue
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(executed_notebook(app, docname), target)
+        notebook = executed_notebook(app, docname)
+        app.emit("ipynb-download", docname, notebook)
+        nbformat.write(notebook, target)
 
 
 def check_version(app) -> None:
@@ -122,6 +126,7 @@ def check_version(app) -> None:
 def setup(app):
     app.setup_extension("myst_nb")
     app.setup_extension("tensorflow_notices")
+    app.add_event("ipynb-download")  # (app, docname, notebook): rewrite it before it is written
     app.connect("builder-inited", check_version)
     app.connect("html-page-context", offer_download, priority=400)
     app.connect("build-finished", write_downloads)
