@@ -114,7 +114,7 @@ def check_version(app) -> None:
     if tuple(myst_nb.__version__.split(".")[:2]) != CHECKED_MYST_NB:
         logger.warning(
             "ipynb_download works around MyST-NB %s problems; MyST-NB is now %s: check that the "
-            "downloads still carry their outputs (tests/book/test_build.py), then update "
+            "downloads still carry their outputs (tests/book/test_ipynb_download.py), then update "
             "CHECKED_MYST_NB in docs/_ext/ipynb_download.py",
             ".".join(CHECKED_MYST_NB),
             myst_nb.__version__,
