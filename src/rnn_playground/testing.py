@@ -139,9 +139,12 @@ def keras_outputs(params, inputs, *, initial_state=None, mask=None, activation="
 def keras_gradient_function(layer):
     """``gradients(inputs, initial_state, output_grad, mask=None, state_grad=None)``: the
     ``tf.GradientTape`` gradients of L = Σ output_grad ⊙ output (+ Σ state_grad ⊙ final
-    state, which needs ``return_state=True``) through ``layer``, with respect to the inputs,
-    the initial state, ``kernel``, ``recurrent_kernel`` and ``bias`` (if it has one), as a
-    list of tensors. Its arguments are tensors; wrap it in ``tf.function`` to compile it.
+    state, which needs ``return_state=True``) through the Keras recurrent ``layer``.
+
+    ``initial_state`` and ``state_grad`` are a tensor, or a tuple of tensors for a cell with
+    several states (the LSTM's (h, c)). Returns a list of tensors: the gradients with respect
+    to the inputs, each initial state, ``kernel``, ``recurrent_kernel`` and ``bias`` (if the
+    layer has one). Wrap it in ``tf.function`` to compile it.
     """
     import_keras("rnn_playground.testing.keras_gradient_function")
     import tensorflow as tf
@@ -150,14 +153,19 @@ def keras_gradient_function(layer):
     weights = [cell.kernel, cell.recurrent_kernel] + ([cell.bias] if cell.use_bias else [])
 
     def gradients(inputs, initial_state, output_grad, mask=None, state_grad=None):
+        initial_states = (
+            list(initial_state) if isinstance(initial_state, tuple) else [initial_state]
+        )
         with tf.GradientTape() as tape:
-            tape.watch([inputs, initial_state])
-            result = layer(inputs, initial_state=[initial_state], mask=mask)
-            output, final_state = result if layer.return_state else (result, None)
+            tape.watch([inputs, *initial_states])
+            result = layer(inputs, initial_state=initial_states, mask=mask)
+            output, *final_states = result if layer.return_state else [result]
             loss = tf.reduce_sum(output_grad * output)
             if state_grad is not None:
-                loss += tf.reduce_sum(state_grad * final_state)
-        return tape.gradient(loss, [inputs, initial_state, *weights])
+                state_grads = state_grad if isinstance(state_grad, tuple) else (state_grad,)
+                for grad, final_state in zip(state_grads, final_states, strict=True):
+                    loss += tf.reduce_sum(grad * final_state)
+        return tape.gradient(loss, [inputs, *initial_states, *weights])
 
     return gradients
 
