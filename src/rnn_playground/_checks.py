@@ -263,19 +263,19 @@ def check_mask(mask, batch, steps) -> np.ndarray:
     """A mask (batch, time) of bool, or of integers 0 and 1, as a new bool array."""
     if isinstance(mask, str | bytes):
         raise TypeError(f"mask must be a boolean array of shape (batch, time), got {mask!r:.40}")
-    m = np.asarray(mask)
-    integers = m.dtype.kind in "iu"
-    if m.dtype.kind != "b" and not (integers and np.isin(m, (0, 1)).all()):
+    values = np.asarray(mask)
+    integers = values.dtype.kind in "iu"
+    if values.dtype.kind != "b" and not (integers and np.isin(values, (0, 1)).all()):
         raise TypeError(
-            f"mask must be boolean (or integers 0/1), got dtype {m.dtype}"
+            f"mask must be boolean (or integers 0/1), got dtype {values.dtype}"
             + (" with values other than 0 and 1" if integers else "")
         )
-    if m.shape != (batch, steps):
+    if values.shape != (batch, steps):
         raise ValueError(
             f"mask must have shape (batch, time) = ({batch}, {steps}) to match inputs, "
-            f"got {m.shape}"
+            f"got {values.shape}"
         )
-    return m.astype(bool)
+    return values.astype(bool)
 
 
 def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state_count=1):

@@ -21,7 +21,7 @@ def run(step, initial_states, mask_steps, *, steps):
 
     ``initial_states`` is a tuple of (batch, n) arrays: ``(a0,)`` for the SimpleRNN,
     ``(h0, c0)`` for the LSTM. ``step(k, previous, new)`` writes the states after step k
-    into the views ``new`` from the views ``previous`` (tuples, one (batch, n) view per
+    into the views ``new`` from the views ``previous`` (sequences of one (batch, n) view per
     state); it closes over whatever it precomputed, such as the input half of every step.
 
     Returns a tuple of arrays (time + 1, batch, n): ``states[i][0]`` is the initial state,
@@ -78,8 +78,9 @@ def outputs(states, mask_steps, *, return_sequences, return_state, zero_output_f
     return output
 
 
-def backprop(step_backward, output_grad_steps, final_state_grads, mask_steps, *,
-             zero_output_for_mask):  # fmt: skip
+def backprop(
+    step_backward, output_grad_steps, final_state_grads, mask_steps, *, zero_output_for_mask
+):
     """The reverse loop over the steps: returns the gradients of the initial states (tuple).
 
     ``output_grad_steps`` (time, batch, units) is ∂L/∂y⟨k⟩ in processing order (zeros but at
@@ -94,7 +95,7 @@ def backprop(step_backward, output_grad_steps, final_state_grads, mask_steps, *,
     if mask_steps is not None:
         counts = output_counts(mask_steps, zero_output_for_mask=zero_output_for_mask)
         # (eq-bptt-mask-output)  an output that repeats the carried state sends its gradient
-        # to that state, and (eq-bptt-mask-state) below carries it back to the last real step
+        # to that state, and eq-bptt-mask-state below carries it back to the last real step
         np.copyto(output_grad_steps, 0, where=~counts[:, :, None])
         carried = ~mask_steps[:, :, None]
     for k in reversed(range(len(output_grad_steps))):
