@@ -27,142 +27,58 @@ def make(**kwargs):
 
 # -- SimpleRNNParams ----------------------------------------------------------------------
 PARAMS_CASES = [
-    pytest.param(
-        make(kernel=KERNEL[0]),
-        ValueError,
-        "kernel must have 2 dimensions (input_dim, units), got shape (4,) (1 dimension)",
-        id="kernel-rank-1",
-    ),
-    pytest.param(
-        make(kernel=KERNEL[None]),
-        ValueError,
-        "kernel must have 2 dimensions (input_dim, units), got shape (1, 3, 4)",
-        id="kernel-rank-3",
-    ),
-    pytest.param(
-        make(kernel=KERNEL[:0]),
-        ValueError,
-        "kernel must have input_dim >= 1 and units >= 1, got (0, 4)",
-        id="kernel-empty-input",
-    ),
-    pytest.param(
-        make(kernel=KERNEL[:, :0]),
-        ValueError,
-        "kernel must have input_dim >= 1 and units >= 1, got (3, 0)",
-        id="kernel-empty-units",
-    ),
-    pytest.param(
-        make(kernel=None), TypeError, "kernel must be a real array, got None", id="kernel-None"
-    ),
-    pytest.param(
-        make(kernel="glorot_uniform"),
-        TypeError,
-        "kernel must be a real array, got a string: 'glorot_uniform'",
-        id="kernel-str",
-    ),
-    pytest.param(
-        make(kernel=np.full((3, 4), object())),
-        TypeError,
-        "kernel must be a real numeric array, got dtype object",
-        id="kernel-object",
-    ),
-    pytest.param(
-        make(kernel=KERNEL.astype(complex)),
-        TypeError,
-        "kernel must be real, got complex dtype complex128",
-        id="kernel-complex",
-    ),
-    pytest.param(
-        make(recurrent_kernel=np.zeros((4, 5))),
-        ValueError,
-        "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
-        "(3, 4), got (4, 5)",
-        id="recurrent_kernel-non-square",
-    ),
-    pytest.param(
-        make(recurrent_kernel=np.eye(5)),
-        ValueError,
-        "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
-        "(3, 4), got (5, 5)",
-        id="recurrent_kernel-mismatched-square",
-    ),
-    pytest.param(
-        make(recurrent_kernel=KERNEL),
-        ValueError,
-        "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
-        "(3, 4), got (3, 4)",
-        id="recurrent_kernel-transposed-kernel",
-    ),
-    pytest.param(
-        make(recurrent_kernel=np.ones(4)),
-        ValueError,
-        "recurrent_kernel must have 2 dimensions (units, units), got shape (4,)",
-        id="recurrent_kernel-rank-1",
-    ),
-    pytest.param(
-        make(recurrent_kernel=np.ones((1, 4, 4))),
-        ValueError,
-        "recurrent_kernel must have 2 dimensions (units, units), got shape (1, 4, 4)",
-        id="recurrent_kernel-rank-3",
-    ),
-    pytest.param(
-        make(recurrent_kernel=None),
-        TypeError,
-        "recurrent_kernel must be a real array, got None",
-        id="recurrent_kernel-None",
-    ),
-    pytest.param(
-        make(recurrent_kernel=np.eye(4) * 1j),
-        TypeError,
-        "recurrent_kernel must be real, got complex dtype complex128",
-        id="recurrent_kernel-complex",
-    ),
-    pytest.param(
-        make(bias=np.zeros(5)),
-        ValueError,
-        "bias must have shape (units,) = (4,) to match kernel of shape (3, 4), got (5,)",
-        id="bias-length",
-    ),
-    pytest.param(
-        make(bias=np.zeros(1)),
-        ValueError,
-        "bias must have shape (units,) = (4,) to match kernel of shape (3, 4), got (1,)",
-        id="bias-length-one",
-    ),
-    pytest.param(
-        make(bias=BIAS[None]),
-        ValueError,
-        "bias must have 1 dimension (units,), got shape (1, 4) (2 dimensions)",
-        id="bias-rank-2",
-    ),
-    pytest.param(
-        make(bias=0.0),
-        ValueError,
-        "bias must have 1 dimension (units,), got shape () (0 dimensions)",
-        id="bias-scalar",
-    ),
-    pytest.param(
-        make(bias="zeros"),
-        TypeError,
-        "bias must be a real array, got a string: 'zeros'",
-        id="bias-str",
-    ),
-    pytest.param(
-        make(bias=BIAS * 1j),
-        TypeError,
-        "bias must be real, got complex dtype complex128",
-        id="bias-complex",
-    ),
-    pytest.param(
-        make(bias=[object()] * 4),
-        TypeError,
-        "bias must be a real numeric array, got dtype object",
-        id="bias-object",
-    ),
-]
+    ("kernel-rank-1", make(kernel=KERNEL[0]), ValueError,
+         "kernel must have 2 dimensions (input_dim, units), got shape (4,) (1 dimension)"),
+    ("kernel-rank-3", make(kernel=KERNEL[None]), ValueError,
+         "kernel must have 2 dimensions (input_dim, units), got shape (1, 3, 4)"),
+    ("kernel-empty-input", make(kernel=KERNEL[:0]), ValueError,
+         "kernel must have input_dim >= 1 and units >= 1, got (0, 4)"),
+    ("kernel-empty-units", make(kernel=KERNEL[:, :0]), ValueError,
+         "kernel must have input_dim >= 1 and units >= 1, got (3, 0)"),
+    ("kernel-None", make(kernel=None), TypeError, "kernel must be a real array, got None"),
+    ("kernel-str", make(kernel="glorot_uniform"), TypeError,
+         "kernel must be a real array, got a string: 'glorot_uniform'"),
+    ("kernel-object", make(kernel=np.full((3, 4), object())), TypeError,
+         "kernel must be a real numeric array, got dtype object"),
+    ("kernel-complex", make(kernel=KERNEL.astype(complex)), TypeError,
+         "kernel must be real, got complex dtype complex128"),
+    ("recurrent_kernel-non-square", make(recurrent_kernel=np.zeros((4, 5))), ValueError,
+         "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
+         "(3, 4), got (4, 5)"),
+    ("recurrent_kernel-mismatched-square", make(recurrent_kernel=np.eye(5)), ValueError,
+         "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
+         "(3, 4), got (5, 5)"),
+    ("recurrent_kernel-transposed-kernel", make(recurrent_kernel=KERNEL), ValueError,
+         "recurrent_kernel must have shape (units, units) = (4, 4) to match kernel of shape "
+         "(3, 4), got (3, 4)"),
+    ("recurrent_kernel-rank-1", make(recurrent_kernel=np.ones(4)), ValueError,
+         "recurrent_kernel must have 2 dimensions (units, units), got shape (4,)"),
+    ("recurrent_kernel-rank-3", make(recurrent_kernel=np.ones((1, 4, 4))), ValueError,
+         "recurrent_kernel must have 2 dimensions (units, units), got shape (1, 4, 4)"),
+    ("recurrent_kernel-None", make(recurrent_kernel=None), TypeError,
+         "recurrent_kernel must be a real array, got None"),
+    ("recurrent_kernel-complex", make(recurrent_kernel=np.eye(4) * 1j), TypeError,
+         "recurrent_kernel must be real, got complex dtype complex128"),
+    ("bias-length", make(bias=np.zeros(5)), ValueError,
+         "bias must have shape (units,) = (4,) to match kernel of shape (3, 4), got (5,)"),
+    ("bias-length-one", make(bias=np.zeros(1)), ValueError,
+         "bias must have shape (units,) = (4,) to match kernel of shape (3, 4), got (1,)"),
+    ("bias-rank-2", make(bias=BIAS[None]), ValueError,
+         "bias must have 1 dimension (units,), got shape (1, 4) (2 dimensions)"),
+    ("bias-scalar", make(bias=0.0), ValueError,
+         "bias must have 1 dimension (units,), got shape () (0 dimensions)"),
+    ("bias-str", make(bias="zeros"), TypeError,
+         "bias must be a real array, got a string: 'zeros'"),
+    ("bias-complex", make(bias=BIAS * 1j), TypeError,
+         "bias must be real, got complex dtype complex128"),
+    ("bias-object", make(bias=[object()] * 4), TypeError,
+         "bias must be a real numeric array, got dtype object"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("call", "error", "message"), PARAMS_CASES)
+@pytest.mark.parametrize(
+    ("call", "error", "message"), [c[1:] for c in PARAMS_CASES], ids=[c[0] for c in PARAMS_CASES]
+)
 def test_params_reject(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
@@ -177,81 +93,48 @@ def built(layer, input_shape=(None, STEPS, FEATURES)):
 ANY_SIMPLE_RNN = "obj must be a keras.layers.SimpleRNN, SimpleRNNCell or RNN(SimpleRNNCell), got"
 WRAPPING = "obj must be a SimpleRNN, a SimpleRNNCell or an RNN wrapping a SimpleRNNCell; got"
 KERAS_OBJECTS = [
-    pytest.param(
-        lambda: keras.layers.SimpleRNN(UNITS),
-        ValueError,
-        "obj (SimpleRNN) is not built yet",
-        id="unbuilt-SimpleRNN",
-    ),
-    pytest.param(
-        lambda: keras.layers.SimpleRNNCell(UNITS),
-        ValueError,
-        "obj (SimpleRNNCell) is not built yet",
-        id="unbuilt-SimpleRNNCell",
-    ),
-    pytest.param(
-        lambda: keras.layers.RNN(keras.layers.SimpleRNNCell(UNITS)),
-        ValueError,
-        "obj (RNN) is not built yet",
-        id="unbuilt-RNN",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.LSTM(UNITS)),
-        TypeError,
-        f"{WRAPPING} LSTM with a LSTMCell",
-        id="LSTM",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.GRU(UNITS)),
-        TypeError,
-        f"{WRAPPING} GRU with a GRUCell",
-        id="GRU",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.RNN(keras.layers.LSTMCell(UNITS))),
-        TypeError,
-        f"{WRAPPING} RNN with a LSTMCell",
-        id="RNN-LSTMCell",
-    ),
-    pytest.param(
-        lambda: built(
-            keras.layers.RNN([keras.layers.SimpleRNNCell(UNITS), keras.layers.SimpleRNNCell(UNITS)])
-        ),
-        TypeError,
-        f"{WRAPPING} RNN with a StackedRNNCells",
-        id="RNN-stacked-cells",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.LSTMCell(UNITS), (None, FEATURES)),
-        TypeError,
-        f"{ANY_SIMPLE_RNN} LSTMCell",
-        id="LSTMCell",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.Dense(UNITS), (None, FEATURES)),
-        TypeError,
-        f"{ANY_SIMPLE_RNN} Dense",
-        id="Dense",
-    ),
-    pytest.param(
-        lambda: built(keras.layers.Bidirectional(keras.layers.SimpleRNN(UNITS))),
-        TypeError,
-        f"{ANY_SIMPLE_RNN} Bidirectional",
-        id="Bidirectional",
-    ),
-    pytest.param(lambda: KERNEL, TypeError, f"{ANY_SIMPLE_RNN} ndarray", id="ndarray"),
-    pytest.param(lambda: None, TypeError, f"{ANY_SIMPLE_RNN} NoneType", id="None"),
-]
+    ("unbuilt-SimpleRNN", lambda: keras.layers.SimpleRNN(UNITS), ValueError,
+         "obj (SimpleRNN) is not built yet"),
+    ("unbuilt-SimpleRNNCell", lambda: keras.layers.SimpleRNNCell(UNITS), ValueError,
+         "obj (SimpleRNNCell) is not built yet"),
+    ("unbuilt-RNN", lambda: keras.layers.RNN(keras.layers.SimpleRNNCell(UNITS)), ValueError,
+         "obj (RNN) is not built yet"),
+    ("LSTM", lambda: built(keras.layers.LSTM(UNITS)), TypeError,
+         f"{WRAPPING} LSTM with a LSTMCell"),
+    ("GRU", lambda: built(keras.layers.GRU(UNITS)), TypeError,
+         f"{WRAPPING} GRU with a GRUCell"),
+    ("RNN-LSTMCell", lambda: built(keras.layers.RNN(keras.layers.LSTMCell(UNITS))), TypeError,
+         f"{WRAPPING} RNN with a LSTMCell"),
+    ("RNN-stacked-cells", lambda: built(keras.layers.RNN(
+             [keras.layers.SimpleRNNCell(UNITS), keras.layers.SimpleRNNCell(UNITS)])),
+         TypeError, f"{WRAPPING} RNN with a StackedRNNCells"),
+    ("LSTMCell", lambda: built(keras.layers.LSTMCell(UNITS), (None, FEATURES)), TypeError,
+         f"{ANY_SIMPLE_RNN} LSTMCell"),
+    ("Dense", lambda: built(keras.layers.Dense(UNITS), (None, FEATURES)), TypeError,
+         f"{ANY_SIMPLE_RNN} Dense"),
+    ("Bidirectional", lambda: built(keras.layers.Bidirectional(keras.layers.SimpleRNN(UNITS))),
+         TypeError, f"{ANY_SIMPLE_RNN} Bidirectional"),
+    ("ndarray", lambda: KERNEL, TypeError, f"{ANY_SIMPLE_RNN} ndarray"),
+    ("None", lambda: None, TypeError, f"{ANY_SIMPLE_RNN} NoneType"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("make_obj", "error", "message"), KERAS_OBJECTS)
+@pytest.mark.parametrize(
+    ("make_obj", "error", "message"),
+    [c[1:] for c in KERAS_OBJECTS],
+    ids=[c[0] for c in KERAS_OBJECTS],
+)
 def test_from_keras_rejects(make_obj, error, message):
     obj = make_obj()
     with pytest.raises(error, match=re.escape(message)):
         SimpleRNNParams.from_keras(obj)
 
 
-@pytest.mark.parametrize(("make_obj", "error", "message"), KERAS_OBJECTS)
+@pytest.mark.parametrize(
+    ("make_obj", "error", "message"),
+    [c[1:] for c in KERAS_OBJECTS],
+    ids=[c[0] for c in KERAS_OBJECTS],
+)
 def test_to_keras_rejects(make_obj, error, message):
     obj = make_obj()
     with pytest.raises(error, match=re.escape(message)):
@@ -259,43 +142,28 @@ def test_to_keras_rejects(make_obj, error, message):
 
 
 TO_KERAS_MISMATCH = [
-    pytest.param(
-        lambda: (P, built(keras.layers.SimpleRNN(5))),
-        ValueError,
-        "obj has kernel (3, 5) and recurrent_kernel (5, 5), but these params have (3, 4) and "
-        "(4, 4)",
-        id="units",
-    ),
-    pytest.param(
-        lambda: (P, built(keras.layers.SimpleRNN(UNITS), (None, STEPS, 2))),
-        ValueError,
-        "obj has kernel (2, 4) and recurrent_kernel (4, 4), but these params have "
-        "(3, 4) and (4, 4)",
-        id="input_dim",
-    ),
-    pytest.param(
-        lambda: (P, built(keras.layers.SimpleRNNCell(2), (None, FEATURES))),
-        ValueError,
-        "obj has kernel (3, 2) and recurrent_kernel (2, 2), but these params have "
-        "(3, 4) and (4, 4)",
-        id="cell-units",
-    ),
-    pytest.param(
-        lambda: (P, built(keras.layers.SimpleRNN(UNITS, use_bias=False))),
-        ValueError,
-        "obj has use_bias=False but these params have a bias",
-        id="layer-without-bias",
-    ),
-    pytest.param(
-        lambda: (SimpleRNNParams(KERNEL, RECURRENT_KERNEL), built(keras.layers.SimpleRNN(UNITS))),
-        ValueError,
-        "obj has use_bias=True but these params have no bias",
-        id="params-without-bias",
-    ),
-]
+    ("units", lambda: (P, built(keras.layers.SimpleRNN(5))), ValueError,
+         "obj has kernel (3, 5) and recurrent_kernel (5, 5), but these params have (3, 4) and "
+         "(4, 4)"),
+    ("input_dim", lambda: (P, built(keras.layers.SimpleRNN(UNITS), (None, STEPS, 2))),
+         ValueError, "obj has kernel (2, 4) and recurrent_kernel (4, 4), but these params have "
+         "(3, 4) and (4, 4)"),
+    ("cell-units", lambda: (P, built(keras.layers.SimpleRNNCell(2), (None, FEATURES))),
+         ValueError, "obj has kernel (3, 2) and recurrent_kernel (2, 2), but these params have "
+         "(3, 4) and (4, 4)"),
+    ("layer-without-bias", lambda: (P, built(keras.layers.SimpleRNN(UNITS, use_bias=False))),
+         ValueError, "obj has use_bias=False but these params have a bias"),
+    ("params-without-bias", lambda: (SimpleRNNParams(KERNEL, RECURRENT_KERNEL),
+                                         built(keras.layers.SimpleRNN(UNITS))),
+         ValueError, "obj has use_bias=True but these params have no bias"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("make_pair", "error", "message"), TO_KERAS_MISMATCH)
+@pytest.mark.parametrize(
+    ("make_pair", "error", "message"),
+    [c[1:] for c in TO_KERAS_MISMATCH],
+    ids=[c[0] for c in TO_KERAS_MISMATCH],
+)
 def test_to_keras_rejects_mismatch_and_leaves_keras_unchanged(make_pair, error, message):
     params, layer = make_pair()
     before = [w.copy() for w in layer.get_weights()]
@@ -309,44 +177,23 @@ def test_to_keras_rejects_mismatch_and_leaves_keras_unchanged(make_pair, error, 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        pytest.param(
-            {"input_dim": 0},
-            ValueError,
-            "input_dim must be a positive integer, got 0",
-            id="input_dim-0",
-        ),
-        pytest.param(
-            {"units": -2},
-            ValueError,
-            "units must be a positive integer, got -2",
-            id="units-negative",
-        ),
-        pytest.param(
-            {"units": 2.5}, TypeError, "units must be a positive integer, got 2.5", id="units-float"
-        ),
-        pytest.param(
-            {"input_dim": True},
-            TypeError,
-            "input_dim must be a positive integer, got True",
-            id="input_dim-bool",
-        ),
-        pytest.param(
-            {"use_bias": 1}, TypeError, "use_bias must be True or False, got 1", id="use_bias-int"
-        ),
-        pytest.param(
-            {"dtype": "int32"},
-            TypeError,
-            "dtype must be float16, float32 or float64, got int32",
-            id="dtype-int32",
-        ),
-        pytest.param(
-            {"dtype": "not-a-dtype"},
-            TypeError,
-            "dtype must be float16, float32 or float64, got 'not-a-dtype'",
-            id="dtype-unknown",
-        ),
+        pytest.param({"input_dim": 0}, ValueError, "input_dim must be a positive integer, got 0",
+                     id="input_dim-0"),
+        pytest.param({"units": -2}, ValueError, "units must be a positive integer, got -2",
+                     id="units-negative"),
+        pytest.param({"units": 2.5}, TypeError, "units must be a positive integer, got 2.5",
+                     id="units-float"),
+        pytest.param({"input_dim": True}, TypeError,
+                     "input_dim must be a positive integer, got True", id="input_dim-bool"),
+        pytest.param({"use_bias": 1}, TypeError, "use_bias must be True or False, got 1",
+                     id="use_bias-int"),
+        pytest.param({"dtype": "int32"}, TypeError,
+                     "dtype must be float16, float32 or float64, got int32", id="dtype-int32"),
+        pytest.param({"dtype": "not-a-dtype"}, TypeError,
+                     "dtype must be float16, float32 or float64, got 'not-a-dtype'",
+                     id="dtype-unknown"),
     ],
-)
+)  # fmt: skip
 def test_init_rejects_bad_arguments(kwargs, error, message):
     arguments = {"input_dim": 3, "units": 4, **kwargs}
     input_dim, units = arguments.pop("input_dim"), arguments.pop("units")
