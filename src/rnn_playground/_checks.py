@@ -12,13 +12,16 @@ import numbers
 
 import numpy as np
 
+from rnn_playground.activations import ACTIVATIONS
+
 FLOAT_DTYPES = (np.dtype("float16"), np.dtype("float32"), np.dtype("float64"))
 KERAS_MISSING = "pip install 'rnn-playground[keras]'"
 
 
 # -- single values -------------------------------------------------------------------------
-def as_real_array(value, name: str, *, dtype=None) -> np.ndarray:
-    """Return ``value`` as a new real NumPy array (never a view of the caller's data).
+def as_real_array(value, name: str, *, dtype=None, copy=True) -> np.ndarray:
+    """Return ``value`` as a new real NumPy array (never a view of the caller's data), or
+    with ``copy=False`` as a possibly shared one, for a caller that copies it anyway.
 
     Integer and boolean arrays are accepted and cast to ``dtype`` (or float32 when
     ``dtype`` is None, Keras' default float type). ``None``, strings, objects and
@@ -39,7 +42,7 @@ def as_real_array(value, name: str, *, dtype=None) -> np.ndarray:
         raise TypeError(f"{name} must be a real numeric array, got dtype {array.dtype}")
     if dtype is None:
         dtype = array.dtype if kind == "f" else np.dtype("float32")
-    return np.array(array, dtype=dtype, copy=True)
+    return np.array(array, dtype=dtype, copy=True) if copy else array.astype(dtype, copy=False)
 
 
 def check_rank(array: np.ndarray, rank: int, name: str, layout: str) -> None:
@@ -84,8 +87,6 @@ def check_activation(activation, name: str = "activation", *, differentiable=Fal
 
     The backward pass needs g' and so refuses a callable: its derivative is unknown.
     """
-    from rnn_playground.activations import ACTIVATIONS  # it imports this module
-
     if callable(activation):
         if differentiable:
             raise TypeError(
@@ -221,9 +222,10 @@ def import_keras(needed_by: str):
 
 
 # -- sequences -----------------------------------------------------------------------------
-def check_inputs(inputs, params, *, rank, layout) -> np.ndarray:
-    """``inputs`` as a new array of ``params.dtype`` whose last axis is ``params.input_dim``."""
-    x = as_real_array(inputs, "inputs", dtype=params.dtype)
+def check_inputs(inputs, params, *, rank, layout, copy=True) -> np.ndarray:
+    """``inputs`` as an array of ``params.dtype`` whose last axis is ``params.input_dim``: a
+    new one, or with ``copy=False`` possibly the caller's."""
+    x = as_real_array(inputs, "inputs", dtype=params.dtype, copy=copy)
     check_rank(x, rank, "inputs", layout)
     if x.shape[-1] != params.input_dim:
         raise ValueError(
@@ -289,7 +291,7 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
       ``initial_state`` is None;
     - ``mask_steps`` (time, batch) of bool in the same processing order, or None.
     """
-    x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)")
+    x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)", copy=False)
     batch, steps, _ = x.shape
     if steps == 0:
         raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
@@ -302,7 +304,7 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
             initial_state, "initial_state", batch, params, state_count=state_count
         )
     order = slice(None, None, -1) if go_backwards else slice(None)
-    x_steps = np.ascontiguousarray(x.transpose(1, 0, 2)[order])
+    x_steps = np.array(x.transpose(1, 0, 2)[order], order="C")  # a copy, time-major
     mask_steps = (
         None if mask is None else np.ascontiguousarray(check_mask(mask, batch, steps).T[order])
     )
@@ -312,7 +314,7 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
 def prepare_output_grad(output_grad, params, *, return_sequences, batch, steps) -> np.ndarray:
     """``output_grad`` as a new time-major (time, batch, units) array in processing order:
     zero but at the last step when only the last output is returned."""
-    dy = as_real_array(output_grad, "output_grad", dtype=params.dtype)
+    dy = as_real_array(output_grad, "output_grad", dtype=params.dtype, copy=False)
     if return_sequences:
         expected, layout = (batch, steps, params.units), "(batch, time, units)"
     else:
@@ -323,7 +325,7 @@ def prepare_output_grad(output_grad, params, *, return_sequences, batch, steps) 
             f"(return_sequences={return_sequences}), got {dy.shape}"
         )
     if return_sequences:
-        return np.ascontiguousarray(dy.transpose(1, 0, 2))
+        return np.array(dy.transpose(1, 0, 2), order="C")  # a copy, time-major
     steps_grad = np.zeros((steps, batch, params.units), dtype=params.dtype)
     steps_grad[-1] = dy
     return steps_grad

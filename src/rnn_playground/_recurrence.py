@@ -16,27 +16,35 @@ from __future__ import annotations
 import numpy as np
 
 
-def run(step, initial_states, mask_steps, *, steps):
-    """Run ``step`` over every processing step; return every state, carried through masks.
-
-    ``initial_states`` is a tuple of (batch, n) arrays: ``(a0,)`` for the SimpleRNN,
-    ``(h0, c0)`` for the LSTM. ``step(k, previous, new)`` writes the states after step k
-    into the views ``new`` from the views ``previous`` (sequences of one (batch, n) view per
-    state); it closes over whatever it precomputed, such as the input half of every step.
-
-    Returns a tuple of arrays (time + 1, batch, n): ``states[i][0]`` is the initial state,
-    ``states[i][k + 1]`` the state after step k.
-    """
-    states = tuple(np.empty((steps + 1, *a.shape), dtype=a.dtype) for a in initial_states)
-    for buffer, initial in zip(states, initial_states, strict=True):
+def new_states(initial_states, *, steps):
+    """Buffers for :func:`run`: a (time + 1, batch, n) array per state, its [0] the initial
+    state and the rest uninitialised (a step may find there what its caller puts there)."""
+    states = []
+    for initial in initial_states:
+        buffer = np.empty((steps + 1, *initial.shape), dtype=initial.dtype)
         buffer[0] = initial
+        states.append(buffer)
+    return tuple(states)
+
+
+def run(step, states, mask_steps):
+    """Run ``step`` over every processing step, filling ``states``; carry them through masks.
+
+    ``states`` is a tuple of arrays (time + 1, batch, n) from :func:`new_states`, one per
+    state: ``(a,)`` for the SimpleRNN, ``(h, c)`` for the LSTM. ``states[i][0]`` is the
+    initial state; ``step(k, previous, new)`` writes the states after step k into the views
+    ``new`` (tuple of ``states[i][k + 1]``) from the views ``previous`` (of ``states[i][k]``).
+    It closes
+    over whatever it precomputed, and it may find in ``new`` whatever its caller put there
+    (the SimpleRNN's input half). Returns ``states``.
+    """
     carried = None if mask_steps is None else ~mask_steps[:, :, None]
-    for k in range(steps):
-        previous = [buffer[k] for buffer in states]
-        new = [buffer[k + 1] for buffer in states]
-        step(k, previous, new)
+    # views[k]: a (batch, n) view of each state after step k − 1
+    views = list(zip(*states, strict=True))
+    for k in range(len(views) - 1):
+        step(k, views[k], views[k + 1])
         if carried is not None:
-            for a_previous, a in zip(previous, new, strict=True):
+            for a_previous, a in zip(views[k], views[k + 1], strict=True):
                 # (eq-mask-state)  a⟨k⟩ = m⟨k⟩ ? a⟨k⟩ : a⟨k−1⟩
                 np.copyto(a, a_previous, where=carried[k])
     return states
@@ -121,25 +129,37 @@ def batch_major(steps_array, *, go_backwards):
 
 
 # -- the SimpleRNN cell ------------------------------------------------------------------
-def simple_rnn_input_half(x, params):
-    """x⟨t⟩ W_ax^T + b_a for every row of ``x`` (..., features) at once: the half of
-    ``eq-simple-rnn-step`` that does not wait for the previous state."""
-    z = x @ params.kernel
+def simple_rnn_input_half(x, params, *, out):
+    """x⟨t⟩ W_ax^T + b_a for every row of ``x`` (..., features) at once, into ``out``: the
+    half of ``eq-simple-rnn-step`` that does not wait for the previous state. One matrix
+    product, (rows, features) @ (features, units), over all time·batch rows."""
+    np.matmul(x.reshape(-1, x.shape[-1]), params.kernel, out=out.reshape(-1, out.shape[-1]))
     if params.bias is not None:
-        z += params.bias
-    return z
+        out += params.bias
+    return out
 
 
-def simple_rnn_step(input_half, params, g):
-    """The SimpleRNN's step for :func:`run`, with ``input_half`` (time, batch, units) from
-    :func:`simple_rnn_input_half` and the activation's forward function ``g``."""
+def simple_rnn_step(params, g, *, batch):
+    """The SimpleRNN's step for :func:`run`: each new state a⟨k⟩ (batch, units) must already
+    hold its input half (:func:`simple_rnn_input_half`); ``g`` is the activation's forward
+    function. No allocation per step: the recurrent half goes into one reused buffer."""
     recurrent_kernel = params.recurrent_kernel
+    recurrent = np.empty((batch, params.units), dtype=params.dtype)
 
     def step(k, previous, new):
         (a_previous,), (a,) = previous, new
         # (eq-simple-rnn-step)  a⟨t⟩ = g(x⟨t⟩ W_ax^T + b_a + a⟨t−1⟩ W_aa^T)
-        np.matmul(a_previous, recurrent_kernel, out=a)
-        a += input_half[k]
+        np.matmul(a_previous, recurrent_kernel, out=recurrent)
+        a += recurrent
         g(a, out=a)
 
     return step
+
+
+def simple_rnn_states(x_steps, initial_states, mask_steps, params, g):
+    """Every state of the SimpleRNN, a⟨0⟩ … a⟨T⟩ (time + 1, batch, units), in processing
+    order: what ``simple_rnn`` returns its outputs from and ``simple_rnn_backward``
+    differentiates. ``x_steps`` (time, batch, features) as ``prepare_sequence`` gives it."""
+    states = new_states(initial_states, steps=len(x_steps))
+    simple_rnn_input_half(x_steps, params, out=states[0][1:])  # written where the states go
+    return run(simple_rnn_step(params, g, batch=len(initial_states[0])), states, mask_steps)

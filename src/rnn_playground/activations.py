@@ -13,8 +13,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnn_playground._checks import check_activation_result
-
 
 def tanh(z, out=None):
     """g(z) = tanh(z), Keras' default activation."""
@@ -98,6 +96,8 @@ def get_activation(activation) -> Activation:
 
 
 def _wrap_callable(function):
+    from rnn_playground._checks import check_activation_result  # it imports this module
+
     def apply(z, out=None):
         result = np.asarray(function(z))
         check_activation_result(result, z)

@@ -125,9 +125,9 @@ def simple_rnn_backward(
     g = get_activation(activation)
 
     # The forward pass of simple_rnn, keeping every state a⟨0⟩ … a⟨T⟩: (time + 1, batch, units).
-    input_half = _recurrence.simple_rnn_input_half(x_steps, params)
-    step = _recurrence.simple_rnn_step(input_half, params, g.forward)
-    (states,) = _recurrence.run(step, initial_states, mask_steps, steps=steps)
+    (states,) = _recurrence.simple_rnn_states(
+        x_steps, initial_states, mask_steps, params, g.forward
+    )
 
     dz = g.grad_from_output(states[1:])  # g'(z⟨k⟩) from a⟨k⟩; times δ⟨k⟩ below
     step_backward = _simple_rnn_step_backward(dz, params)

@@ -53,10 +53,8 @@ def simple_rnn_cell(inputs, state, params, *, activation="tanh"):
     a_previous = check_state(state, "state", x.shape[0], params)
     g = get_activation(activation).forward
 
-    input_half = _recurrence.simple_rnn_input_half(x[None], params)
-    step = _recurrence.simple_rnn_step(input_half, params, g)
-    a = np.empty_like(a_previous)
-    step(0, [a_previous], [a])
+    a = _recurrence.simple_rnn_input_half(x, params, out=np.empty_like(a_previous))
+    _recurrence.simple_rnn_step(params, g, batch=len(x))(0, [a_previous], [a])
     return a
 
 
@@ -118,10 +116,7 @@ def simple_rnn(
     )
     g = get_activation(activation).forward
 
-    # The input half of every step in one matrix product, (time, batch, units).
-    input_half = _recurrence.simple_rnn_input_half(x_steps, params)
-    step = _recurrence.simple_rnn_step(input_half, params, g)
-    states = _recurrence.run(step, initial_states, mask_steps, steps=len(x_steps))
+    states = _recurrence.simple_rnn_states(x_steps, initial_states, mask_steps, params, g)
     return _recurrence.outputs(
         states,
         mask_steps,

@@ -115,7 +115,9 @@ def test_an_lstm_step_through_the_core_matches_keras(options):
     )
     gates = [None] * STEPS
     states = _recurrence.run(
-        lstm_step(x_steps, params, gates), initial_states, mask_steps, steps=STEPS
+        lstm_step(x_steps, params, gates),
+        _recurrence.new_states(initial_states, steps=STEPS),
+        mask_steps,
     )
     ours = _recurrence.outputs(
         states,
