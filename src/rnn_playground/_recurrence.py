@@ -33,10 +33,9 @@ def run(step, states, mask_steps):
     ``states`` is a tuple of arrays (time + 1, batch, n) from :func:`new_states`, one per
     state: ``(a,)`` for the SimpleRNN, ``(h, c)`` for the LSTM. ``states[i][0]`` is the
     initial state; ``step(k, previous, new)`` writes the states after step k into the views
-    ``new`` (tuple of ``states[i][k + 1]``) from the views ``previous`` (of ``states[i][k]``).
-    It closes
-    over whatever it precomputed, and it may find in ``new`` whatever its caller put there
-    (the SimpleRNN's input half). Returns ``states``.
+    ``new`` (a tuple of the ``states[i][k + 1]``) from the views ``previous`` (of the
+    ``states[i][k]``). It closes over whatever it precomputed, and it may find in ``new``
+    whatever its caller put there (the SimpleRNN's input half). Returns ``states``.
     """
     carried = None if mask_steps is None else ~mask_steps[:, :, None]
     # views[k]: a (batch, n) view of each state after step k − 1
