@@ -14,6 +14,7 @@ that use them (``pip install 'rnn-playground[keras]'``).
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import statistics
 import time
@@ -234,13 +235,13 @@ def time_side_by_side(
     all alike. The rounds fill about ``seconds`` seconds (never fewer than ``min_rounds``, at
     most ``max_rounds``, and no new round once 3 × ``seconds`` have passed). ``contexts``
     gives, for some of the functions, a context manager entered around each of their
-    samples, untimed (to limit the BLAS threads for one of them, say). As ``timeit`` does,
-    the garbage collector is off during a sample.
+    samples, untimed (to limit the BLAS threads for one of them, say). Unlike ``timeit``'s
+    default, the garbage collector stays on, as it is in a real call.
     """
     contexts = contexts or {}
     plan = {}  # name -> (timer, calls per sample, seconds per call)
     for name, function in functions.items():
-        timer = timeit.Timer(function, timer=clock)
+        timer = timeit.Timer(function, setup=gc.enable, timer=clock)  # timeit turns it off
         with contexts.get(name, contextlib.nullcontext)():
             timer.timeit(3)
             calls, total = timer.autorange()

@@ -5,6 +5,7 @@ expected times are exact and no wall-clock time is asserted.
 """
 
 import contextlib
+import gc
 
 import numpy as np
 import pytest
@@ -78,3 +79,16 @@ def test_time_side_by_side_enters_a_context_around_each_sample_of_its_function()
     times = time_side_by_side(functions, seconds=0.05, clock=clock, contexts={"limited": limit})
     assert seen == {"limited": {True}, "plain": {False}}
     assert times["limited"].rounds == times["plain"].rounds >= 3
+
+
+def test_time_side_by_side_keeps_the_garbage_collector_on():
+    """As in a real call (``timeit`` alone would turn it off while timing)."""
+    clock, seen = VirtualClock(), set()
+    work = clock.function(1e-3)
+
+    def call():
+        seen.add(gc.isenabled())
+        work()
+
+    time_side_by_side({"call": call}, seconds=0.01, clock=clock)
+    assert seen == {True}
