@@ -3,7 +3,8 @@
 Runs one SimpleRNN four ways on the same inputs, initial state and weights: the Keras
 cell in a Python loop (the reference, as in the 2018 notebook), ``keras.layers.RNN(cell)``,
 ``tf.compat.v1.nn.dynamic_rnn`` and ``rnn_playground.simple_rnn``. Prints the largest
-absolute differences and exits with status 1 when any exceeds its tolerance.
+absolute differences and exits with status 1 when any exceeds its tolerance, 2 for a bad
+command line or when Keras and TensorFlow are not installed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ import sys
 
 import numpy as np
 
-TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
+from rnn_playground._checks import import_keras
+from rnn_playground.testing import ATOL, max_abs_diff
+
+PROG = "python -m rnn_playground"
 
 
-def _positive(text):
-    value = int(text)
+def positive_integer(text):
+    """argparse type: a positive integer, with a message that names no Python function."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return value
@@ -26,7 +34,7 @@ def _positive(text):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m rnn_playground",
+        prog=PROG,
         description="Check rnn_playground against Keras and TensorFlow on this machine.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,13 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
             "absolute differences; exit 1 if any exceeds its tolerance."
         ),
     )
-    check.add_argument("--batch", type=_positive, default=2, help="batch size (default 2)")
-    check.add_argument("--steps", type=_positive, default=3, help="time steps (default 3)")
-    check.add_argument("--inputs", type=_positive, default=4, help="input features (default 4)")
-    check.add_argument("--units", type=_positive, default=5, help="units (default 5)")
+    for option, default, what in [
+        ("--batch", 2, "batch size"),
+        ("--steps", 3, "time steps"),
+        ("--inputs", 4, "input features"),
+        ("--units", 5, "units"),
+    ]:
+        check.add_argument(
+            option, type=positive_integer, default=default, help=f"{what} (default {default})"
+        )
     check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     check.add_argument(
-        "--dtype", choices=sorted(TOLERANCE), default="float32", help="float type (default float32)"
+        "--dtype", choices=sorted(ATOL), default="float32", help="float type (default float32)"
     )
     return parser
 
@@ -89,7 +102,7 @@ def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
         x, params, initial_state=a0, return_sequences=True, return_state=True
     )
 
-    tolerance = TOLERANCE[dtype]
+    tolerance = ATOL[dtype]
     rows = [
         ("keras.layers.RNN(cell) vs cell loop", rnn_outputs, rnn_state, tolerance),
         ("tf.compat.v1.nn.dynamic_rnn vs cell loop", dyn_outputs, dyn_state, tolerance),
@@ -107,11 +120,10 @@ def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
     all_ok = True
     for name, outputs, final_state, tol in rows:
         if name.startswith("last output"):
-            d_out = float(np.max(np.abs(outputs - final_state)))
-            d_state = d_out
+            d_out = d_state = max_abs_diff(outputs, final_state)
         else:
-            d_out = float(np.max(np.abs(outputs - loop_outputs)))
-            d_state = float(np.max(np.abs(final_state - loop_state)))
+            d_out = max_abs_diff(outputs, loop_outputs)
+            d_state = max_abs_diff(final_state, loop_state)
         ok = d_out <= tol and d_state <= tol
         all_ok &= ok
         print(
@@ -127,6 +139,11 @@ def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
+        try:
+            import_keras("this command")
+        except ModuleNotFoundError as error:
+            print(f"{PROG} check: error: {error}", file=sys.stderr)
+            return 2
         ok = run_check(args.batch, args.steps, args.inputs, args.units, args.seed, args.dtype)
         return 0 if ok else 1
     return 2  # pragma: no cover - argparse enforces a command

@@ -1,12 +1,15 @@
 """The activations g of the recurrence, and the derivatives that backpropagation needs.
 
-Each entry maps a Keras activation name to ``(g, g_prime_from_output)``: the
-derivative is written in terms of the activation's *output* a = g(z), which is
-what the forward pass keeps (for tanh, g'(z) = 1 - a², see the chapter
-"Backpropagation through time", equation ``eq-bptt-activation``).
+``ACTIVATIONS`` maps a Keras activation name to an :class:`Activation`, the pair
+``(forward, grad_from_output)``: the derivative is written in terms of the activation's
+*output* a = g(z), which is what the forward pass keeps (for tanh, g'(z) = 1 - a², see the
+chapter "Backpropagation through time", equation ``eq-bptt-activation``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,46 +65,42 @@ def linear_grad(a):
     return np.ones_like(a)
 
 
+class Activation(NamedTuple):
+    """An activation g and its derivative, both applied elementwise."""
+
+    forward: Callable
+    """g(z, out=None): the activation, in place into ``out`` when given."""
+    grad_from_output: Callable
+    """g'(z) written as a function of the output a = g(z)."""
+
+
 ACTIVATIONS = {
-    "tanh": (tanh, tanh_grad),
-    "relu": (relu, relu_grad),
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "linear": (linear, linear_grad),
+    "tanh": Activation(tanh, tanh_grad),
+    "relu": Activation(relu, relu_grad),
+    "sigmoid": Activation(sigmoid, sigmoid_grad),
+    "linear": Activation(linear, linear_grad),
 }
 
 
-def get_activation(activation):
-    """Return the forward function g for a Keras name, None (identity) or a callable."""
-    if activation is None:
-        return linear
-    if callable(activation):
-        return _wrap_callable(activation)
-    return ACTIVATIONS[activation][0]
+def get_activation(activation) -> Activation:
+    """The :class:`Activation` for a Keras name, None (the identity) or a callable g.
 
-
-def get_activation_grad(activation):
-    """Return g' (as a function of the output) for a Keras name or None.
-
-    A callable has no known derivative, so backpropagation refuses it with a TypeError.
+    A callable has no known derivative: its ``grad_from_output`` is None (the backward pass
+    refuses a callable before it gets here). Checked by ``_checks.check_activation``.
     """
     if activation is None:
-        return linear_grad
+        return ACTIVATIONS["linear"]
     if callable(activation):
-        raise TypeError(
-            "activation: a callable is accepted for the forward pass only; the backward pass "
-            f"needs one of {sorted(ACTIVATIONS)} or None"
-        )
-    return ACTIVATIONS[activation][1]
+        return Activation(_wrap_callable(activation), None)
+    return ACTIVATIONS[activation]
 
 
 def _wrap_callable(function):
+    from rnn_playground._checks import check_activation_result  # it imports this module
+
     def apply(z, out=None):
         result = np.asarray(function(z))
-        if result.shape != np.shape(z):
-            raise ValueError(
-                f"activation callable must keep the shape of its input: got {result.shape} "
-                f"from an input of shape {np.shape(z)}"
-            )
+        check_activation_result(result, z)
         if out is None:
             return result.astype(np.asarray(z).dtype, copy=False)
         out[...] = result

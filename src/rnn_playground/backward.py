@@ -1,20 +1,10 @@
 """Backpropagation through time for the SimpleRNN: the gradients tf.GradientTape would give.
 
-The derivation is in the chapter "Backpropagation through time"; each line below that
-computes one of its equations carries the label. Row-vector (Keras) form, processing step
-k = 0 … T−1, with z⟨k⟩ = x⟨k⟩ @ kernel + bias + a⟨k−1⟩ @ recurrent_kernel and a⟨k⟩ = g(z⟨k⟩)::
-
-    (eq-bptt-delta)             δ⟨k⟩ = ∂L/∂y⟨k⟩ + ∂L/∂a⟨k⟩ from the steps after k
-    (eq-bptt-activation)        dz⟨k⟩ = δ⟨k⟩ ⊙ g'(z⟨k⟩)            (g' from the output a⟨k⟩)
-    (eq-bptt-state)             ∂L/∂a⟨k−1⟩ = dz⟨k⟩ @ recurrent_kernelᵀ
-    (eq-bptt-kernel)            ∂L/∂kernel = Σ_k x⟨k⟩ᵀ @ dz⟨k⟩
-    (eq-bptt-recurrent-kernel)  ∂L/∂recurrent_kernel = Σ_k a⟨k−1⟩ᵀ @ dz⟨k⟩
-    (eq-bptt-bias)              ∂L/∂bias = Σ_k Σ_batch dz⟨k⟩
-    (eq-bptt-inputs)            ∂L/∂x⟨k⟩ = dz⟨k⟩ @ kernelᵀ
-    (eq-bptt-initial-state)     ∂L/∂a⟨0⟩ = ∂L/∂a⟨k−1⟩ at the first step
-
-and, with a mask, (eq-bptt-mask-state) and (eq-bptt-mask-output): a masked step sends the
-gradients of its carried state and repeated output back to the step before, untouched.
+The derivation is in the chapter "Backpropagation through time"; each line that computes
+one of its equations carries the label. The forward pass is ``simple_rnn``'s own (the loop
+and the step of ``_recurrence.py``), and so is the reverse loop with its masking
+(``eq-bptt-delta``, ``eq-bptt-mask-state``, ``eq-bptt-mask-output``); the SimpleRNN's part,
+below, is its step backwards and the sums over time.
 """
 
 from __future__ import annotations
@@ -23,9 +13,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnn_playground._validation import as_real_array, check_activation_name, check_bool
-from rnn_playground.activations import get_activation, get_activation_grad
-from rnn_playground.layer import _check_params, _check_sequence, _check_state
+from rnn_playground import _recurrence
+from rnn_playground._checks import (
+    check_activation,
+    check_bool,
+    check_params,
+    prepare_output_grad,
+    prepare_sequence,
+    prepare_state_grad,
+)
+from rnn_playground.activations import get_activation
+from rnn_playground.params import SimpleRNNParams
 
 __all__ = ["SimpleRNNGrads", "simple_rnn_backward"]
 
@@ -111,109 +109,82 @@ def simple_rnn_backward(
         For the arguments ``simple_rnn`` refuses, and for ``output_grad`` or ``state_grad``
         of the wrong type or shape; the message names the argument.
     """
-    _check_params(params)
-    check_activation_name(activation)
-    g = get_activation(activation)
-    g_prime = get_activation_grad(activation)  # TypeError for a callable
+    check_params(params, SimpleRNNParams)
+    check_activation(activation, differentiable=True)
     check_bool(return_sequences, "return_sequences")
     check_bool(go_backwards, "go_backwards")
     check_bool(zero_output_for_mask, "zero_output_for_mask")
-    x, a0, m = _check_sequence(inputs, params, initial_state, mask)
-    batch, steps, features = x.shape
-    units = params.units
-    dy = _check_output_grad(output_grad, return_sequences, batch, steps, params)
-    if state_grad is None:
-        d_state = np.zeros((batch, units), dtype=params.dtype)
-    else:
-        d_state = _check_state(state_grad, "state_grad", batch, params)
+    x_steps, initial_states, mask_steps = prepare_sequence(
+        inputs, params, initial_state, mask, go_backwards=go_backwards
+    )
+    steps, batch, _ = x_steps.shape
+    output_grad_steps = prepare_output_grad(
+        output_grad, params, return_sequences=return_sequences, batch=batch, steps=steps
+    )
+    final_state_grads = prepare_state_grad(state_grad, params, batch=batch)
+    g = get_activation(activation)
 
-    kernel, recurrent_kernel, bias = params.kernel, params.recurrent_kernel, params.bias
-    order = slice(None, None, -1) if go_backwards else slice(None)
-    x_steps = np.ascontiguousarray(x.transpose(1, 0, 2)[order])  # (time, batch, features)
-    mask_steps = None if m is None else np.ascontiguousarray(m.T[order])[:, :, None]
+    # The forward pass of simple_rnn, keeping every state a⟨0⟩ … a⟨T⟩: (time + 1, batch, units).
+    (states,) = _recurrence.simple_rnn_states(
+        x_steps, initial_states, mask_steps, params, g.forward
+    )
 
-    # -- forward, keeping every state: states[k + 1] = a⟨k⟩, states[0] = a⟨0⟩
-    n_rows = steps * batch  # time-major rows: all steps of all examples
-    states = np.empty((steps + 1, batch, units), dtype=params.dtype)
-    states[0] = a0
-    # Input half of (eq-simple-rnn-step) for all steps in one matrix product
-    input_part = x_steps.reshape(n_rows, features) @ kernel
-    states[1:] = input_part.reshape(steps, batch, units)
-    if bias is not None:
-        states[1:] += bias
-    recurrent = np.empty((batch, units), dtype=params.dtype)
-    for k in range(steps):
-        # (eq-simple-rnn-step)  a⟨k⟩ = g(x⟨k⟩ W_ax^T + b_a + a⟨k−1⟩ W_aa^T)
-        np.matmul(states[k], recurrent_kernel, out=recurrent)
-        states[k + 1] += recurrent
-        g(states[k + 1], out=states[k + 1])
-        if mask_steps is not None:
-            # (eq-mask-state)  a⟨k⟩ = m⟨k⟩ ? a⟨k⟩ : a⟨k−1⟩
-            np.copyto(states[k + 1], states[k], where=~mask_steps[k])
+    dz = g.grad_from_output(states[1:])  # g'(z⟨k⟩) from a⟨k⟩; times δ⟨k⟩ below
+    step_backward = _simple_rnn_step_backward(dz, params)
+    (d_initial_state,) = _recurrence.backprop(
+        step_backward,
+        output_grad_steps,
+        final_state_grads,
+        mask_steps,
+        zero_output_for_mask=zero_output_for_mask,
+    )
+    d_inputs, d_kernel, d_recurrent_kernel, d_bias = _simple_rnn_weight_grads(
+        dz, x_steps, states, params
+    )
+    return SimpleRNNGrads(
+        inputs=_recurrence.batch_major(d_inputs, go_backwards=go_backwards),
+        # (eq-bptt-initial-state)  ∂L/∂a⟨0⟩ = W_aa^T dz⟨1⟩, from the first step
+        initial_state=d_initial_state,
+        kernel=d_kernel,
+        recurrent_kernel=d_recurrent_kernel,
+        bias=d_bias,
+    )
 
-    # -- backward: one loop from the last processed step to the first
-    # dz starts as g'(z⟨k⟩), from the outputs a⟨k⟩; the loop multiplies δ⟨k⟩
-    # in (eq-bptt-activation). At a masked step states[k + 1] is the carried
-    # state, but δ⟨k⟩ is zero there, so dz[k] is zero whatever g' is.
-    dz = g_prime(states[1:])
-    recurrent_kernel_t = np.ascontiguousarray(recurrent_kernel.T)
-    delta = np.empty((batch, units), dtype=params.dtype)
-    for k in reversed(range(steps)):
-        # (eq-bptt-delta)  δ⟨k⟩ = ∂L/∂y⟨k⟩ + [W_aa^T dz⟨k+1⟩, or S at first]
-        np.add(dy[k], d_state, out=delta)
-        if mask_steps is not None:
-            used = mask_steps[k]
-            # (eq-bptt-mask-output)  a repeated output passes it back
-            if not zero_output_for_mask and k > 0:
-                dy[k - 1] += np.where(used, 0, dy[k])
-            # (eq-bptt-mask-state)  a carried state passes it back
-            carried = np.where(used, 0, d_state)
-            np.copyto(delta, 0, where=~used)
+
+def _simple_rnn_step_backward(dz, params):
+    """The SimpleRNN's step backwards for ``_recurrence.backprop``.
+
+    ``dz`` (time, batch, units) holds g'(z⟨k⟩) and is multiplied by δ⟨k⟩ in place, so that it
+    ends up holding every dz⟨k⟩ for the sums over time. At a masked row δ⟨k⟩ is zero, so dz
+    is zero there whatever g' is.
+    """
+    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
+
+    def step_backward(k, d_new, d_previous):
+        (delta,), (d_state,) = d_new, d_previous
         # (eq-bptt-activation)  dz⟨k⟩ = δ⟨k⟩ ⊙ g'(z⟨k⟩)
         dz[k] *= delta
         # (eq-bptt-state)  ∂L/∂a⟨k−1⟩ = W_aa^T dz⟨k⟩, in rows dz @ W_aa
         np.matmul(dz[k], recurrent_kernel_t, out=d_state)
-        if mask_steps is not None:
-            d_state += carried
 
-    # -- the sums over time: one matrix product over all time·batch rows
-    dz_rows = dz.reshape(n_rows, units)
+    return step_backward
+
+
+def _simple_rnn_weight_grads(dz, x_steps, states, params):
+    """The sums over time, each one matrix product over all time·batch rows.
+
+    Returns ∂L/∂x⟨k⟩ (time, batch, features) in processing order, and the gradients of
+    ``kernel``, ``recurrent_kernel`` and ``bias`` (None without a bias).
+    """
+    steps, batch, features = x_steps.shape
+    rows = steps * batch
+    dz_rows = dz.reshape(rows, params.units)
     # (eq-bptt-kernel)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ dz⟨k⟩
-    d_kernel = x_steps.reshape(n_rows, features).T @ dz_rows
+    d_kernel = x_steps.reshape(rows, features).T @ dz_rows
     # (eq-bptt-recurrent-kernel)  ∂L/∂recurrent_kernel = Σ_k a⟨k−1⟩ᵀ dz⟨k⟩
-    d_recurrent_kernel = states[:-1].reshape(n_rows, units).T @ dz_rows
+    d_recurrent_kernel = states[:-1].reshape(rows, params.units).T @ dz_rows
     # (eq-bptt-bias)  ∂L/∂bias = Σ_k Σ_batch dz⟨k⟩
-    d_bias = None if bias is None else dz_rows.sum(axis=0)
+    d_bias = None if params.bias is None else dz_rows.sum(axis=0)
     # (eq-bptt-inputs)  ∂L/∂x⟨k⟩ = W_ax^T dz⟨k⟩, in rows dz @ kernelᵀ
-    d_x_steps = (dz_rows @ kernel.T).reshape(steps, batch, features)
-    # back to input order and batch-major (batch, time, features)
-    d_inputs = np.ascontiguousarray(d_x_steps[order].transpose(1, 0, 2))
-    # (eq-bptt-initial-state)  ∂L/∂a⟨0⟩ = W_aa^T dz⟨1⟩, from the first step
-    d_initial_state = d_state
-    return SimpleRNNGrads(
-        d_inputs,
-        d_initial_state,
-        d_kernel,
-        d_recurrent_kernel,
-        d_bias,
-    )
-
-
-def _check_output_grad(output_grad, return_sequences, batch, steps, params):
-    """``output_grad`` as a fresh time-major (time, batch, units) array, zero but at the end
-    when only the last output is returned."""
-    dy = as_real_array(output_grad, "output_grad", dtype=params.dtype)
-    if return_sequences:
-        expected, layout = (batch, steps, params.units), "(batch, time, units)"
-    else:
-        expected, layout = (batch, params.units), "(batch, units)"
-    if dy.shape != expected:
-        raise ValueError(
-            f"output_grad must have the output's shape {layout} = {expected} "
-            f"(return_sequences={return_sequences}), got {dy.shape}"
-        )
-    if return_sequences:
-        return np.ascontiguousarray(dy.transpose(1, 0, 2))
-    steps_grad = np.zeros((steps, batch, params.units), dtype=params.dtype)
-    steps_grad[-1] = dy
-    return steps_grad
+    d_inputs = (dz_rows @ params.kernel.T).reshape(steps, batch, features)
+    return d_inputs, d_kernel, d_recurrent_kernel, d_bias

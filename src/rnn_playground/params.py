@@ -19,89 +19,47 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_playground._validation import (
-    FLOAT_DTYPES,
-    as_real_array,
+from rnn_playground._checks import (
     check_bool,
+    check_float_dtype,
+    check_keras_weights,
     check_positive_int,
-    check_rank,
+    check_simple_rnn_weights,
+    import_keras,
+    keras_cell_of,
 )
 
 __all__ = ["SimpleRNNParams"]
 
 
-class SimpleRNNParams:
-    """Immutable SimpleRNN weights in Keras layout.
-
-    The arrays are copied and made read-only. Their common floating dtype becomes the
-    dtype of every computation with these parameters (float32 parameters give float32
-    results, as a float32 Keras layer does); integer weights are cast to float32.
-
-    Parameters
-    ----------
-    kernel : array_like, shape (input_dim, units)
-        Input weights, W_ax transposed.
-    recurrent_kernel : array_like, shape (units, units)
-        Recurrent weights, W_aa transposed.
-    bias : array_like, shape (units,), or None
-        b_a, or None for a layer built with ``use_bias=False``.
-
-    Raises
-    ------
-    TypeError
-        For None, strings, objects or complex numbers in place of an array.
-    ValueError
-        For wrong ranks or shapes that do not fit together.
-    """
+class _RecurrentParams:
+    """Immutable, read-only weights of a recurrent cell in Keras' layout: what every cell's
+    parameters share. A subclass checks and converts its three arrays in ``_check_weights``
+    (a static method returning new arrays of one float dtype, the bias possibly None)."""
 
     __slots__ = ("_bias", "_kernel", "_recurrent_kernel")
 
     def __init__(self, kernel, recurrent_kernel, bias=None):
-        kernel = as_real_array(kernel, "kernel")
-        recurrent_kernel = as_real_array(recurrent_kernel, "recurrent_kernel")
-        arrays = [kernel, recurrent_kernel]
-        if bias is not None:
-            bias = as_real_array(bias, "bias")
-            arrays.append(bias)
-        dtype = np.result_type(*[a.dtype for a in arrays])
-        if dtype not in FLOAT_DTYPES:  # all integer: Keras' default float type
-            dtype = np.dtype("float32")
-
-        check_rank(kernel, 2, "kernel", "(input_dim, units)")
-        check_rank(recurrent_kernel, 2, "recurrent_kernel", "(units, units)")
-        input_dim, units = kernel.shape
-        if input_dim == 0 or units == 0:
-            raise ValueError(f"kernel must have input_dim >= 1 and units >= 1, got {kernel.shape}")
-        if recurrent_kernel.shape != (units, units):
-            raise ValueError(
-                f"recurrent_kernel must have shape (units, units) = ({units}, {units}) to match "
-                f"kernel of shape {kernel.shape}, got {recurrent_kernel.shape}"
-            )
-        if bias is not None:
-            check_rank(bias, 1, "bias", "(units,)")
-            if bias.shape != (units,):
-                raise ValueError(
-                    f"bias must have shape (units,) = ({units},) to match kernel of shape "
-                    f"{kernel.shape}, got {bias.shape}"
-                )
+        kernel, recurrent_kernel, bias = self._check_weights(kernel, recurrent_kernel, bias)
 
         def frozen(array):
-            array = array.astype(dtype, copy=False)
+            if array is None:
+                return None
             array.flags.writeable = False
             # A view of a read-only array: its WRITEABLE flag cannot be switched back on.
             return array.view()
 
         object.__setattr__(self, "_kernel", frozen(kernel))
         object.__setattr__(self, "_recurrent_kernel", frozen(recurrent_kernel))
-        object.__setattr__(self, "_bias", None if bias is None else frozen(bias))
+        object.__setattr__(self, "_bias", frozen(bias))
 
     def __setattr__(self, name, value):
         raise AttributeError(
-            f"SimpleRNNParams is immutable: cannot set {name!r}; build a new one instead"
+            f"{type(self).__name__} is immutable: cannot set {name!r}; build a new one instead"
         )
 
     def __delattr__(self, name):
-        raise AttributeError(f"SimpleRNNParams is immutable: cannot delete {name!r}")
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
 
     # -- the three arrays and what follows from them ---------------------------------
     @property
@@ -127,33 +85,58 @@ class SimpleRNNParams:
     @property
     def units(self) -> int:
         """Number of units H (the size of the state a⟨t⟩)."""
-        return self._kernel.shape[1]
+        return self._recurrent_kernel.shape[0]
 
     @property
     def dtype(self) -> np.dtype:
         """The floating dtype of the weights, and of every result computed with them."""
         return self._kernel.dtype
 
-    def astype(self, dtype) -> SimpleRNNParams:
+    def _arrays(self):
+        return self._kernel, self._recurrent_kernel, self._bias
+
+    def astype(self, dtype):
         """A copy with every weight cast to ``dtype`` (for example "float64")."""
-        dtype = np.dtype(dtype)
-        if dtype not in FLOAT_DTYPES:
-            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype}")
-        return SimpleRNNParams(
-            self._kernel.astype(dtype),
-            self._recurrent_kernel.astype(dtype),
-            None if self._bias is None else self._bias.astype(dtype),
-        )
+        dtype = check_float_dtype(dtype)
+        return type(self)(*(None if a is None else a.astype(dtype) for a in self._arrays()))
 
     def __repr__(self) -> str:
-        bias = "None" if self._bias is None else f"({self.units},)"
+        bias = "None" if self._bias is None else f"{self._bias.shape}"
         return (
-            f"SimpleRNNParams(input_dim={self.input_dim}, units={self.units}, "
+            f"{type(self).__name__}(input_dim={self.input_dim}, units={self.units}, "
             f"dtype={self.dtype}, bias={bias})"
         )
 
     def __reduce__(self):  # pickling (immutability blocks the default path)
-        return (SimpleRNNParams, (self._kernel, self._recurrent_kernel, self._bias))
+        return (type(self), self._arrays())
+
+
+class SimpleRNNParams(_RecurrentParams):
+    """Immutable SimpleRNN weights in Keras layout.
+
+    The arrays are copied and made read-only. Their common floating dtype becomes the
+    dtype of every computation with these parameters (float32 parameters give float32
+    results, as a float32 Keras layer does); integer weights are cast to float32.
+
+    Parameters
+    ----------
+    kernel : array_like, shape (input_dim, units)
+        Input weights, W_ax transposed.
+    recurrent_kernel : array_like, shape (units, units)
+        Recurrent weights, W_aa transposed.
+    bias : array_like, shape (units,), or None
+        b_a, or None for a layer built with ``use_bias=False``.
+
+    Raises
+    ------
+    TypeError
+        For None, strings, objects or complex numbers in place of an array.
+    ValueError
+        For wrong ranks or shapes that do not fit together.
+    """
+
+    __slots__ = ()
+    _check_weights = staticmethod(check_simple_rnn_weights)
 
     # -- Keras' default initialisers in NumPy --------------------------------------
     @classmethod
@@ -171,12 +154,7 @@ class SimpleRNNParams:
         input_dim = check_positive_int(input_dim, "input_dim")
         units = check_positive_int(units, "units")
         check_bool(use_bias, "use_bias")
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype!r}") from None
-        if dtype not in FLOAT_DTYPES:
-            raise TypeError(f"dtype must be float16, float32 or float64, got {dtype}")
+        dtype = check_float_dtype(dtype)
         rng = np.random.default_rng(seed)
 
         limit = np.sqrt(6.0 / (input_dim + units))
@@ -199,7 +177,8 @@ class SimpleRNNParams:
         the Keras variables later does not change it. The activation is not a weight, so
         pass ``activation=cell.activation`` yourself if it is not tanh.
         """
-        cell = _simple_rnn_cell_of(obj, "obj")
+        keras = import_keras("SimpleRNNParams.from_keras")
+        cell = keras_cell_of(obj, "obj", keras.layers.SimpleRNNCell)
         kernel = np.array(cell.kernel.numpy(), copy=True)
         recurrent_kernel = np.array(cell.recurrent_kernel.numpy(), copy=True)
         bias = np.array(cell.bias.numpy(), copy=True) if cell.use_bias else None
@@ -210,45 +189,13 @@ class SimpleRNNParams:
 
         The shapes and ``use_bias`` must match; values are cast to the layer's dtype.
         """
-        cell = _simple_rnn_cell_of(obj, "obj")
-        expected = (tuple(cell.kernel.shape), tuple(cell.recurrent_kernel.shape))
-        if expected != (self._kernel.shape, self._recurrent_kernel.shape):
-            raise ValueError(
-                f"obj has kernel {expected[0]} and recurrent_kernel {expected[1]}, but these "
-                f"params have {self._kernel.shape} and {self._recurrent_kernel.shape}"
-            )
-        if cell.use_bias != (self._bias is not None):
-            raise ValueError(
-                f"obj has use_bias={cell.use_bias} but these params have "
-                f"{'no bias' if self._bias is None else 'a bias'}"
-            )
+        keras = import_keras("SimpleRNNParams.to_keras")
+        cell = keras_cell_of(obj, "obj", keras.layers.SimpleRNNCell)
+        kernel, recurrent_kernel, bias = self._arrays()
+        check_keras_weights(
+            cell, "obj", kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias
+        )
         cell.kernel.assign(self._kernel.astype(cell.kernel.dtype))
         cell.recurrent_kernel.assign(self._recurrent_kernel.astype(cell.recurrent_kernel.dtype))
         if cell.use_bias:
             cell.bias.assign(self._bias.astype(cell.bias.dtype))
-
-
-def _simple_rnn_cell_of(obj, name):
-    """The built SimpleRNNCell inside ``obj``, or a TypeError/ValueError saying why not."""
-    import keras
-
-    if isinstance(obj, keras.layers.SimpleRNNCell):
-        cell = obj
-    elif isinstance(obj, keras.layers.RNN):  # SimpleRNN, LSTM and GRU all subclass RNN
-        cell = obj.cell
-        if not isinstance(cell, keras.layers.SimpleRNNCell):
-            raise TypeError(
-                f"{name} must be a SimpleRNN, a SimpleRNNCell or an RNN wrapping a "
-                f"SimpleRNNCell; got {type(obj).__name__} with a {type(cell).__name__}"
-            )
-    else:
-        raise TypeError(
-            f"{name} must be a keras.layers.SimpleRNN, SimpleRNNCell or RNN(SimpleRNNCell), "
-            f"got {type(obj).__name__}"
-        )
-    if not cell.built:
-        raise ValueError(
-            f"{name} ({type(obj).__name__}) is not built yet: call it on an input or call "
-            "build(input_shape) first, so that its weights exist"
-        )
-    return cell

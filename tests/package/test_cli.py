@@ -2,6 +2,7 @@
 2 for a bad command line; ``--help`` works."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -77,19 +78,23 @@ def test_bad_argument_exits_2_in_a_subprocess():
         (["train"], "invalid choice: 'train'"),
         (["check", "--batch", "0"], "argument --batch: must be a positive integer, got 0"),
         (["check", "--units", "-3"], "argument --units: must be a positive integer, got -3"),
-        (["check", "--steps", "two"], "argument --steps: invalid _positive value: 'two'"),
+        (["check", "--steps", "two"], "argument --steps: must be a positive integer, got 'two'"),
+        (["check", "--batch", "abc"], "argument --batch: must be a positive integer, got 'abc'"),
+        (["check", "--inputs", "2.5"], "argument --inputs: must be a positive integer, got '2.5'"),
         (["check", "--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
         (["check", "--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
         (["check", "--colour"], "unrecognized arguments: --colour"),
     ],
-    ids=["no-command", "unknown-command", "batch-0", "units-negative", "steps-word",
-         "dtype-float16", "seed-float", "unknown-option"],
+    ids=["no-command", "unknown-command", "batch-0", "units-negative", "steps-word", "batch-word",
+         "inputs-float", "dtype-float16", "seed-float", "unknown-option"],
 )  # fmt: skip
 def test_bad_arguments_exit_2(args, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert message in error
+    assert re.search(r"\b_\w", error) is None, f"a private name reaches the user: {error}"
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

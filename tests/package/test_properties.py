@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from rnn_playground import SimpleRNNParams, simple_rnn, simple_rnn_cell
-
-ATOL = {"float32": 1e-5, "float64": 1e-10}
+from rnn_playground.testing import ATOL, assert_close_to_keras, keras_outputs, random_params
 
 
 @st.composite
@@ -58,16 +57,12 @@ SMALLEST = {
 
 def draw_data(case):
     rng = np.random.default_rng(case["seed"])
-    shape = (case["input_dim"], case["units"])
-    weights = [
-        rng.uniform(-0.8, 0.8, size=shape),
-        rng.normal(scale=0.5, size=(case["units"], case["units"])),
-    ]
-    if case["use_bias"]:
-        weights.append(rng.normal(scale=0.5, size=case["units"]))
+    params = random_params(
+        case["input_dim"], case["units"], seed=rng, use_bias=case["use_bias"], dtype=case["dtype"]
+    )
     x = rng.normal(size=(case["batch"], case["steps"], case["input_dim"]))
     h0 = rng.uniform(-1, 1, size=(case["batch"], case["units"]))
-    return [w.astype(case["dtype"]) for w in weights], x.astype(case["dtype"]), h0
+    return params, x.astype(case["dtype"]), h0
 
 
 @given(sequence_cases())
@@ -76,36 +71,23 @@ def draw_data(case):
 @example({**SMALLEST, "batch": 3, "units": 1, "go_backwards": True, "dtype": "float32"})
 def test_simple_rnn_matches_keras_for_any_shape(case):
     dtype = case["dtype"]
-    weights, x, h0 = draw_data(case)
-    flags = {
+    params, x, h0 = draw_data(case)
+    options = {
         name: case[name]
-        for name in ("return_sequences", "return_state", "go_backwards", "zero_output_for_mask")
+        for name in (
+            "activation",
+            "return_sequences",
+            "return_state",
+            "go_backwards",
+            "zero_output_for_mask",
+        )
     }
-    layer = keras.layers.SimpleRNN(
-        case["units"],
-        activation=case["activation"],
-        use_bias=case["use_bias"],
-        dtype=dtype,
-        **flags,
-    )
-    layer.build((None, case["steps"], case["input_dim"]))
-    layer.set_weights(weights)
-    call = {}
     if case["mask"] is not None:
-        call["mask"] = np.asarray(case["mask"], dtype=bool)
+        options["mask"] = np.asarray(case["mask"], dtype=bool)
     if case["with_initial_state"]:
-        call["initial_state"] = h0.astype(dtype)
-    theirs = layer(x, **call)
-    theirs = tuple(theirs) if case["return_state"] else (theirs,)
-
-    ours = simple_rnn(x, SimpleRNNParams(*weights), activation=case["activation"], **flags, **call)
-    ours = ours if case["return_state"] else (ours,)
-    assert len(ours) == len(theirs)
-    for o, t in zip(ours, theirs, strict=True):
-        t = np.asarray(t)
-        assert o.shape == t.shape
-        assert o.dtype == t.dtype == np.dtype(dtype)
-        np.testing.assert_allclose(o, t, rtol=0, atol=ATOL[dtype])
+        options["initial_state"] = h0.astype(dtype)
+    theirs = keras_outputs(params, x, **options)
+    assert_close_to_keras(simple_rnn(x, params, **options), theirs, dtype=dtype)
 
 
 @given(
@@ -125,9 +107,8 @@ def test_simple_rnn_cell_matches_keras_for_any_shape(batch, input_dim, units, dt
     params = params.astype(dtype)
     cell = keras.layers.SimpleRNNCell(units, dtype=dtype)
     cell.build((None, input_dim))
-    cell.set_weights([params.kernel, params.recurrent_kernel, params.bias])
+    params.to_keras(cell)
     _, [theirs] = cell(x, [state])
     ours = simple_rnn_cell(x, state, params)
     assert ours.shape == (batch, units)
-    assert ours.dtype == np.dtype(dtype)
-    np.testing.assert_allclose(ours, np.asarray(theirs), rtol=0, atol=ATOL[dtype])
+    assert_close_to_keras(ours, theirs, dtype=dtype)

@@ -12,9 +12,9 @@ import pytest
 import tensorflow as tf
 
 from rnn_playground import SimpleRNNParams, simple_rnn
+from rnn_playground.testing import ATOL
 
 BATCH_SIZE, SEQ_LEN, NUM_INPUTS, NUM_UNITS = 2, 3, 4, 5  # the notebook's constants
-ATOL = {"float32": 1e-5, "float64": 1e-10}
 
 
 @pytest.fixture(params=list(ATOL))

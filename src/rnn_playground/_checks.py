@@ -1,0 +1,340 @@
+"""Every check of the public functions' arguments: loud, specific errors before any arithmetic.
+
+A caller sees a ``TypeError`` or ``ValueError`` that names the argument and the shapes or
+values involved, never a NumPy broadcasting error from deep inside a loop. Every function here
+that converts returns new arrays: the caller's arrays are never aliased, so never modified.
+No other module of the package checks its arguments.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from rnn_playground.activations import ACTIVATIONS
+
+FLOAT_DTYPES = (np.dtype("float16"), np.dtype("float32"), np.dtype("float64"))
+KERAS_MISSING = "pip install 'rnn-playground[keras]'"
+
+
+# -- single values -------------------------------------------------------------------------
+def as_real_array(value, name: str, *, dtype=None, copy=True) -> np.ndarray:
+    """Return ``value`` as a new real NumPy array (never a view of the caller's data), or
+    with ``copy=False`` as a possibly shared one, for a caller that copies it anyway.
+
+    Integer and boolean arrays are accepted and cast to ``dtype`` (or float32 when
+    ``dtype`` is None, Keras' default float type). ``None``, strings, objects and
+    complex numbers are rejected with a ``TypeError`` naming ``name``.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be a real array, got None")
+    if isinstance(value, str | bytes):
+        raise TypeError(f"{name} must be a real array, got a string: {value!r:.40}")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists, for example
+        raise TypeError(f"{name} must be a real array; could not convert it: {error}") from None
+    kind = array.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{name} must be real, got complex dtype {array.dtype}")
+    if kind not in "biuf":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {array.dtype}")
+    if dtype is None:
+        dtype = array.dtype if kind == "f" else np.dtype("float32")
+    return np.array(array, dtype=dtype, copy=True) if copy else array.astype(dtype, copy=False)
+
+
+def check_rank(array: np.ndarray, rank: int, name: str, layout: str) -> None:
+    """Raise ``ValueError`` unless ``array.ndim == rank``; ``layout`` describes the axes."""
+    if array.ndim != rank:
+        raise ValueError(
+            f"{name} must have {_dimensions(rank)} {layout}, got shape {array.shape} "
+            f"({_dimensions(array.ndim)})"
+        )
+
+
+def _dimensions(count: int) -> str:
+    return f"{count} dimension" + ("" if count == 1 else "s")
+
+
+def check_bool(value, name: str) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def check_positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy float16, float32 or float64 dtype, or a ``TypeError``."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float16, float32 or float64, got {dtype!r}") from None
+    if result not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be float16, float32 or float64, got {result}")
+    return result
+
+
+def check_activation(activation, name: str = "activation", *, differentiable=False) -> None:
+    """A Keras activation name, None (the identity) or, unless ``differentiable``, a callable.
+
+    The backward pass needs g' and so refuses a callable: its derivative is unknown.
+    """
+    if callable(activation):
+        if differentiable:
+            raise TypeError(
+                f"{name}: a callable is accepted for the forward pass only; the backward pass "
+                f"needs one of {sorted(ACTIVATIONS)} or None"
+            )
+        return
+    if activation is None:
+        return
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"{name} must be one of {sorted(ACTIVATIONS)}, None or a callable, "
+            f"got {type(activation).__name__}"
+        )
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{name} must be one of {sorted(ACTIVATIONS)} or None, got {activation!r}")
+
+
+def check_activation_result(result: np.ndarray, z) -> None:
+    """What a callable activation returned must have the shape of what it was given."""
+    if result.shape != np.shape(z):
+        raise ValueError(
+            f"activation callable must keep the shape of its input: got {result.shape} "
+            f"from an input of shape {np.shape(z)}"
+        )
+
+
+# -- weights -------------------------------------------------------------------------------
+def check_params(params, cls) -> None:
+    if not isinstance(params, cls):
+        raise TypeError(
+            f"params must be a {cls.__name__}, got {type(params).__name__}; build one with "
+            f"{cls.__name__}(kernel, recurrent_kernel, bias), .init(...) or .from_keras(layer)"
+        )
+
+
+def check_simple_rnn_weights(kernel, recurrent_kernel, bias):
+    """New arrays kernel (input_dim, units), recurrent_kernel (units, units), bias (units,)
+    or None, all of their common float dtype (float32 when all are integers)."""
+    kernel = as_real_array(kernel, "kernel")
+    recurrent_kernel = as_real_array(recurrent_kernel, "recurrent_kernel")
+    arrays = [kernel, recurrent_kernel]
+    if bias is not None:
+        bias = as_real_array(bias, "bias")
+        arrays.append(bias)
+    dtype = np.result_type(*arrays)
+    if dtype not in FLOAT_DTYPES:  # all integer: Keras' default float type
+        dtype = np.dtype("float32")
+
+    check_rank(kernel, 2, "kernel", "(input_dim, units)")
+    check_rank(recurrent_kernel, 2, "recurrent_kernel", "(units, units)")
+    input_dim, units = kernel.shape
+    if input_dim == 0 or units == 0:
+        raise ValueError(f"kernel must have input_dim >= 1 and units >= 1, got {kernel.shape}")
+    if recurrent_kernel.shape != (units, units):
+        raise ValueError(
+            f"recurrent_kernel must have shape (units, units) = ({units}, {units}) to match "
+            f"kernel of shape {kernel.shape}, got {recurrent_kernel.shape}"
+        )
+    if bias is not None:
+        check_rank(bias, 1, "bias", "(units,)")
+        if bias.shape != (units,):
+            raise ValueError(
+                f"bias must have shape (units,) = ({units},) to match kernel of shape "
+                f"{kernel.shape}, got {bias.shape}"
+            )
+    return tuple(
+        None if a is None else a.astype(dtype, copy=False) for a in (kernel, recurrent_kernel, bias)
+    )
+
+
+def check_keras_weights(obj, name, *, kernel, recurrent_kernel, bias) -> None:
+    """The built Keras cell ``obj`` has room for exactly these weights."""
+    expected = (tuple(obj.kernel.shape), tuple(obj.recurrent_kernel.shape))
+    if expected != (kernel.shape, recurrent_kernel.shape):
+        raise ValueError(
+            f"{name} has kernel {expected[0]} and recurrent_kernel {expected[1]}, but these "
+            f"params have {kernel.shape} and {recurrent_kernel.shape}"
+        )
+    if obj.use_bias != (bias is not None):
+        raise ValueError(
+            f"{name} has use_bias={obj.use_bias} but these params have "
+            f"{'no bias' if bias is None else 'a bias'}"
+        )
+
+
+def keras_cell_of(obj, name, cell_class):
+    """The built Keras cell of type ``cell_class`` in ``obj`` (the cell itself, or a layer
+    such as ``keras.layers.SimpleRNN`` or ``keras.layers.RNN(cell)``), or a TypeError or
+    ValueError saying why not."""
+    import keras  # the caller has imported it with import_keras
+
+    layer = cell_class.__name__.removesuffix("Cell")
+    if isinstance(obj, cell_class):
+        cell = obj
+    elif isinstance(obj, keras.layers.RNN):  # SimpleRNN, LSTM and GRU all subclass RNN
+        cell = obj.cell
+        if not isinstance(cell, cell_class):
+            raise TypeError(
+                f"{name} must be a {layer}, a {cell_class.__name__} or an RNN wrapping a "
+                f"{cell_class.__name__}; got {type(obj).__name__} with a {type(cell).__name__}"
+            )
+    else:
+        raise TypeError(
+            f"{name} must be a keras.layers.{layer}, {cell_class.__name__} or "
+            f"RNN({cell_class.__name__}), got {type(obj).__name__}"
+        )
+    if not cell.built:
+        raise ValueError(
+            f"{name} ({type(obj).__name__}) is not built yet: call it on an input or call "
+            "build(input_shape) first, so that its weights exist"
+        )
+    return cell
+
+
+def import_keras(needed_by: str):
+    """``import keras``, or a ``ModuleNotFoundError`` that says what to install.
+
+    The package itself needs only NumPy; Keras and TensorFlow are the optional extra
+    ``rnn-playground[keras]``.
+    """
+    try:
+        import keras
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in ("keras", "tensorflow"):
+            raise
+        raise ModuleNotFoundError(
+            f"{needed_by} needs Keras and TensorFlow, which are not installed "
+            f"(No module named {error.name!r}): {KERAS_MISSING}",
+            name=error.name,
+        ) from None
+    return keras
+
+
+# -- sequences -----------------------------------------------------------------------------
+def check_inputs(inputs, params, *, rank, layout, copy=True) -> np.ndarray:
+    """``inputs`` as an array of ``params.dtype`` whose last axis is ``params.input_dim``: a
+    new one, or with ``copy=False`` possibly the caller's."""
+    x = as_real_array(inputs, "inputs", dtype=params.dtype, copy=copy)
+    check_rank(x, rank, "inputs", layout)
+    if x.shape[-1] != params.input_dim:
+        raise ValueError(
+            f"inputs has {x.shape[-1]} features (shape {x.shape}) but kernel expects "
+            f"input_dim = {params.input_dim} (kernel shape {params.kernel.shape})"
+        )
+    return x
+
+
+def check_state(state, name, batch, params) -> np.ndarray:
+    """A state (batch, units) as a new array of ``params.dtype``."""
+    a = as_real_array(state, name, dtype=params.dtype)
+    check_rank(a, 2, name, "(batch, units)")
+    if a.shape != (batch, params.units):
+        raise ValueError(
+            f"{name} must have shape (batch, units) = ({batch}, {params.units}), got {a.shape}"
+        )
+    return a
+
+
+def check_states(states, name, batch, params, *, state_count) -> tuple[np.ndarray, ...]:
+    """One state (``a``, or ``[a]`` / ``(a,)`` as Keras accepts) or a pair ``(h, c)``."""
+    if state_count == 1:
+        if isinstance(states, list | tuple) and len(states) == 1 and np.ndim(states[0]) == 2:
+            states = states[0]
+        return (check_state(states, name, batch, params),)
+    if not isinstance(states, list | tuple) or len(states) != state_count:
+        raise TypeError(
+            f"{name} must be a tuple or list of {state_count} arrays (batch, units), "
+            f"got {type(states).__name__}"
+            + (f" of length {len(states)}" if isinstance(states, list | tuple) else "")
+        )
+    return tuple(check_state(s, f"{name}[{i}]", batch, params) for i, s in enumerate(states))
+
+
+def check_mask(mask, batch, steps) -> np.ndarray:
+    """A mask (batch, time) of bool, or of integers 0 and 1, as a new bool array."""
+    if isinstance(mask, str | bytes):
+        raise TypeError(f"mask must be a boolean array of shape (batch, time), got {mask!r:.40}")
+    values = np.asarray(mask)
+    integers = values.dtype.kind in "iu"
+    if values.dtype.kind != "b" and not (integers and np.isin(values, (0, 1)).all()):
+        raise TypeError(
+            f"mask must be boolean (or integers 0/1), got dtype {values.dtype}"
+            + (" with values other than 0 and 1" if integers else "")
+        )
+    if values.shape != (batch, steps):
+        raise ValueError(
+            f"mask must have shape (batch, time) = ({batch}, {steps}) to match inputs, "
+            f"got {values.shape}"
+        )
+    return values.astype(bool)
+
+
+def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state_count=1):
+    """Check and convert what a layer function reads, time-major and in processing order.
+
+    Returns new arrays:
+
+    - ``x_steps`` (time, batch, features) of ``params.dtype``: step k reads input time k,
+      or T−1−k with ``go_backwards``;
+    - ``initial_states``, a tuple of ``state_count`` arrays (batch, units), zeros when
+      ``initial_state`` is None;
+    - ``mask_steps`` (time, batch) of bool in the same processing order, or None.
+    """
+    x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)", copy=False)
+    batch, steps, _ = x.shape
+    if steps == 0:
+        raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
+    if initial_state is None:
+        initial_states = tuple(
+            np.zeros((batch, params.units), dtype=params.dtype) for _ in range(state_count)
+        )
+    else:
+        initial_states = check_states(
+            initial_state, "initial_state", batch, params, state_count=state_count
+        )
+    order = slice(None, None, -1) if go_backwards else slice(None)
+    x_steps = np.array(x.transpose(1, 0, 2)[order], order="C")  # a copy, time-major
+    mask_steps = (
+        None if mask is None else np.ascontiguousarray(check_mask(mask, batch, steps).T[order])
+    )
+    return x_steps, initial_states, mask_steps
+
+
+def prepare_output_grad(output_grad, params, *, return_sequences, batch, steps) -> np.ndarray:
+    """``output_grad`` as a new time-major (time, batch, units) array in processing order:
+    zero but at the last step when only the last output is returned."""
+    dy = as_real_array(output_grad, "output_grad", dtype=params.dtype, copy=False)
+    if return_sequences:
+        expected, layout = (batch, steps, params.units), "(batch, time, units)"
+    else:
+        expected, layout = (batch, params.units), "(batch, units)"
+    if dy.shape != expected:
+        raise ValueError(
+            f"output_grad must have the output's shape {layout} = {expected} "
+            f"(return_sequences={return_sequences}), got {dy.shape}"
+        )
+    if return_sequences:
+        return np.array(dy.transpose(1, 0, 2), order="C")  # a copy, time-major
+    steps_grad = np.zeros((steps, batch, params.units), dtype=params.dtype)
+    steps_grad[-1] = dy
+    return steps_grad
+
+
+def prepare_state_grad(state_grad, params, *, batch, state_count=1) -> tuple[np.ndarray, ...]:
+    """∂L/∂(final states) as new arrays (batch, units); zeros when ``state_grad`` is None."""
+    if state_grad is None:
+        return tuple(
+            np.zeros((batch, params.units), dtype=params.dtype) for _ in range(state_count)
+        )
+    return check_states(state_grad, "state_grad", batch, params, state_count=state_count)

@@ -1,0 +1,164 @@
+"""The time loop every cell shares, forward and backward, and the SimpleRNN's step.
+
+A cell is one step function plus its state layout, as in Keras' ``RNN`` base class: the
+SimpleRNN (and the GRU) carry one state a⟨t⟩ (batch, units), the LSTM a pair (h⟨t⟩, c⟨t⟩).
+Everything else is here, once: the processing order of ``go_backwards``, masking
+(``eq-mask-state``, ``eq-mask-output``), the outputs of ``return_sequences`` and
+``return_state``, and their gradients (``eq-bptt-mask-state``, ``eq-bptt-mask-output``).
+
+Arrays are time-major and in processing order: step k reads input time k, or T−1−k with
+``go_backwards`` (``_checks.prepare_sequence`` puts them so). ``mask_steps`` is (time, batch)
+bool in the same order, True where a step is used, or None.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def new_states(initial_states, *, steps):
+    """Buffers for :func:`run`: a (time + 1, batch, n) array per state, its [0] the initial
+    state and the rest uninitialised (a step may find there what its caller puts there)."""
+    states = []
+    for initial in initial_states:
+        buffer = np.empty((steps + 1, *initial.shape), dtype=initial.dtype)
+        buffer[0] = initial
+        states.append(buffer)
+    return tuple(states)
+
+
+def run(step, states, mask_steps):
+    """Run ``step`` over every processing step, filling ``states``; carry them through masks.
+
+    ``states`` is a tuple of arrays (time + 1, batch, n) from :func:`new_states`, one per
+    state: ``(a,)`` for the SimpleRNN, ``(h, c)`` for the LSTM. ``states[i][0]`` is the
+    initial state; ``step(k, previous, new)`` writes the states after step k into the views
+    ``new`` (a tuple of the ``states[i][k + 1]``) from the views ``previous`` (of the
+    ``states[i][k]``). It closes over whatever it precomputed, and it may find in ``new``
+    whatever its caller put there (the SimpleRNN's input half). Returns ``states``.
+    """
+    carried = None if mask_steps is None else ~mask_steps[:, :, None]
+    # views[k]: a (batch, n) view of each state after step k − 1
+    views = list(zip(*states, strict=True))
+    for k in range(len(views) - 1):
+        step(k, views[k], views[k + 1])
+        if carried is not None:
+            for a_previous, a in zip(views[k], views[k + 1], strict=True):
+                # (eq-mask-state)  a⟨k⟩ = m⟨k⟩ ? a⟨k⟩ : a⟨k−1⟩
+                np.copyto(a, a_previous, where=carried[k])
+    return states
+
+
+def output_counts(mask_steps, *, zero_output_for_mask):
+    """(time, batch) bool: where the output y⟨k⟩ is the carried state, not zero.
+
+    Keras (``eq-mask-output``) outputs y⟨k⟩ at a real step and, at a masked one, zero with
+    ``zero_output_for_mask``, else the previous output: the carried state once a real step
+    has been seen, zero before (even when a⟨0⟩ is not zero).
+    """
+    if zero_output_for_mask:
+        return mask_steps
+    return np.logical_or.accumulate(mask_steps, axis=0)
+
+
+def outputs(states, mask_steps, *, return_sequences, return_state, zero_output_for_mask):
+    """What a Keras recurrent layer returns, from the states of :func:`run`, without a loop.
+
+    The output is the first state (a⟨t⟩, or h⟨t⟩ for the LSTM): (batch, time, units) in
+    processing order with ``return_sequences``, else the last step's (batch, units). With
+    ``return_state`` the result is ``(output, *final_states)``. New arrays, never views.
+    """
+    output_steps = states[0][1:]  # (eq-simple-rnn-output)  y⟨k⟩ = a⟨k⟩
+    if return_sequences:
+        output = np.ascontiguousarray(output_steps.transpose(1, 0, 2))
+    else:
+        output = output_steps[-1].copy()
+    if mask_steps is not None:
+        counts = output_counts(mask_steps, zero_output_for_mask=zero_output_for_mask)
+        # (eq-mask-output)  y⟨k⟩ = a⟨k⟩ where it counts, else 0
+        if return_sequences:
+            np.copyto(output, 0, where=~counts.T[:, :, None])
+        else:
+            np.copyto(output, 0, where=~counts[-1][:, None])
+    if return_state:
+        return (output, *(buffer[-1].copy() for buffer in states))
+    return output
+
+
+def backprop(
+    step_backward, output_grad_steps, final_state_grads, mask_steps, *, zero_output_for_mask
+):
+    """The reverse loop over the steps: returns the gradients of the initial states (tuple).
+
+    ``output_grad_steps`` (time, batch, units) is ∂L/∂y⟨k⟩ in processing order (zeros but at
+    the last step when only the last output is returned); it is overwritten.
+    ``final_state_grads`` is the tuple ∂L/∂(final states). ``step_backward(k, d_new,
+    d_previous)`` receives ∂L/∂(states after step k) in ``d_new`` (zero in the rows where
+    step k is masked) and writes ∂L/∂(states before step k), through the cell, into the
+    buffers ``d_previous``; it keeps what the weight gradients need (dz⟨k⟩, say).
+    """
+    d_states = tuple(np.array(d, copy=True) for d in final_state_grads)
+    d_new = tuple(np.empty_like(d) for d in d_states)
+    if mask_steps is not None:
+        counts = output_counts(mask_steps, zero_output_for_mask=zero_output_for_mask)
+        # (eq-bptt-mask-output)  an output that repeats the carried state sends its gradient
+        # to that state, and eq-bptt-mask-state below carries it back to the last real step
+        np.copyto(output_grad_steps, 0, where=~counts[:, :, None])
+        carried = ~mask_steps[:, :, None]
+    for k in reversed(range(len(output_grad_steps))):
+        # (eq-bptt-delta)  δ⟨k⟩ = ∂L/∂y⟨k⟩ + ∂L/∂a⟨k⟩ from the steps after k
+        np.add(d_states[0], output_grad_steps[k], out=d_new[0])
+        for d, d_state in zip(d_new[1:], d_states[1:], strict=True):
+            d[...] = d_state
+        if mask_steps is None:
+            step_backward(k, d_new, d_states)
+            continue
+        d_cell = tuple(np.where(carried[k], 0, d) for d in d_new)
+        step_backward(k, d_cell, d_states)
+        for d_state, d in zip(d_states, d_new, strict=True):
+            # (eq-bptt-mask-state)  a carried state passes its gradient back untouched
+            np.copyto(d_state, d, where=carried[k])
+    return d_states
+
+
+def batch_major(steps_array, *, go_backwards):
+    """(time, batch, ...) in processing order -> a new (batch, time, ...) in input order."""
+    order = slice(None, None, -1) if go_backwards else slice(None)
+    return np.ascontiguousarray(steps_array[order].swapaxes(0, 1))
+
+
+# -- the SimpleRNN cell ------------------------------------------------------------------
+def simple_rnn_input_half(x, params, *, out):
+    """x⟨t⟩ W_ax^T + b_a for every row of ``x`` (..., features) at once, into ``out``: the
+    half of ``eq-simple-rnn-step`` that does not wait for the previous state. One matrix
+    product, (rows, features) @ (features, units), over all time·batch rows."""
+    np.matmul(x.reshape(-1, x.shape[-1]), params.kernel, out=out.reshape(-1, out.shape[-1]))
+    if params.bias is not None:
+        out += params.bias
+    return out
+
+
+def simple_rnn_step(params, g, *, batch):
+    """The SimpleRNN's step for :func:`run`: each new state a⟨k⟩ (batch, units) must already
+    hold its input half (:func:`simple_rnn_input_half`); ``g`` is the activation's forward
+    function. No allocation per step: the recurrent half goes into one reused buffer."""
+    recurrent_kernel = params.recurrent_kernel
+    recurrent = np.empty((batch, params.units), dtype=params.dtype)
+
+    def step(k, previous, new):
+        (a_previous,), (a,) = previous, new
+        # (eq-simple-rnn-step)  a⟨t⟩ = g(x⟨t⟩ W_ax^T + b_a + a⟨t−1⟩ W_aa^T)
+        np.matmul(a_previous, recurrent_kernel, out=recurrent)
+        a += recurrent
+        g(a, out=a)
+
+    return step
+
+
+def simple_rnn_states(x_steps, initial_states, mask_steps, params, g):
+    """Every state of the SimpleRNN, a⟨0⟩ … a⟨T⟩ (time + 1, batch, units), in processing
+    order: what ``simple_rnn`` returns its outputs from and ``simple_rnn_backward``
+    differentiates. ``x_steps`` (time, batch, features) as ``prepare_sequence`` gives it."""
+    states = new_states(initial_states, steps=len(x_steps))
+    simple_rnn_input_half(x_steps, params, out=states[0][1:])  # written where the states go
+    return run(simple_rnn_step(params, g, batch=len(initial_states[0])), states, mask_steps)

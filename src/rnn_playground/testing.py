@@ -1,0 +1,262 @@
+"""Helpers to check ``rnn_playground`` against Keras, like ``numpy.testing`` for NumPy.
+
+The tests, the benchmarks and the book's pages use these, so that each reference is
+written once: the Keras layer holding given weights (:func:`keras_layer`), what it returns
+(:func:`keras_outputs`), the ``tf.GradientTape`` gradients (:func:`keras_gradients`), random
+weights (:func:`random_params`), the differences (:func:`max_abs_diff`,
+:func:`relative_error`, :func:`assert_close_to_keras`) and a side-by-side timer
+(:func:`time_side_by_side`).
+
+Importing this module needs only NumPy: Keras and TensorFlow are imported by the functions
+that use them (``pip install 'rnn-playground[keras]'``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import statistics
+import time
+import timeit
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+from rnn_playground._checks import import_keras
+from rnn_playground.backward import SimpleRNNGrads
+from rnn_playground.params import SimpleRNNParams
+
+__all__ = [
+    "ATOL",
+    "Timing",
+    "assert_close_to_keras",
+    "keras_gradient_function",
+    "keras_gradients",
+    "keras_layer",
+    "keras_outputs",
+    "max_abs_diff",
+    "random_params",
+    "relative_error",
+    "softsign",
+    "time_side_by_side",
+]
+
+ATOL = {"float32": 1e-5, "float64": 1e-10}
+"""Largest absolute difference from Keras that the package allows itself, per dtype."""
+
+
+# -- differences --------------------------------------------------------------------------
+def max_abs_diff(a, b) -> float:
+    """max |a − b| over every entry, computed in float64."""
+    return float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))))
+
+
+def relative_error(ours, reference) -> float:
+    """max |ours − reference| / max |reference|, in float64; the absolute difference when
+    the reference is all zeros."""
+    scale = float(np.max(np.abs(np.asarray(reference, np.float64))))
+    difference = max_abs_diff(ours, reference)
+    return difference / scale if scale > 0 else difference
+
+
+def assert_close_to_keras(ours, reference, *, dtype) -> None:
+    """Same structure (an array or a tuple of arrays), shapes and dtype as what Keras
+    returned, and values within ``ATOL[dtype]``."""
+    if isinstance(reference, tuple | list):
+        assert isinstance(ours, tuple), f"expected a tuple of {len(reference)}, got {type(ours)}"
+        assert len(ours) == len(reference), f"{len(ours)} results, Keras has {len(reference)}"
+        for mine, theirs in zip(ours, reference, strict=True):
+            assert_close_to_keras(mine, theirs, dtype=dtype)
+        return
+    reference = np.asarray(reference)
+    assert isinstance(ours, np.ndarray), type(ours)
+    assert ours.shape == reference.shape, f"shape {ours.shape}, Keras {reference.shape}"
+    assert ours.dtype == reference.dtype == np.dtype(dtype), (ours.dtype, reference.dtype)
+    np.testing.assert_allclose(ours, reference, rtol=0, atol=ATOL[str(np.dtype(dtype))])
+
+
+# -- inputs -------------------------------------------------------------------------------
+def random_params(input_dim, units, *, seed, dtype="float64", use_bias=True) -> SimpleRNNParams:
+    """Random SimpleRNN weights for comparisons, not for training.
+
+    ``kernel`` ~ U(−0.8, 0.8), ``recurrent_kernel`` ~ N(0, 0.5²) and ``bias`` ~ N(0, 0.5²):
+    large enough that tanh and sigmoid are neither saturated nor linear and that relu is
+    active for some units and not for others (never exactly at z = 0), and a bias that is
+    not zero, so that it matters. ``seed`` is an int or a ``numpy.random.Generator``.
+    """
+    rng = np.random.default_rng(seed)
+    kernel = rng.uniform(-0.8, 0.8, size=(input_dim, units))
+    recurrent_kernel = rng.normal(scale=0.5, size=(units, units))
+    bias = rng.normal(scale=0.5, size=units) if use_bias else None
+    return SimpleRNNParams(kernel, recurrent_kernel, bias).astype(dtype)
+
+
+def softsign(z):
+    """z / (1 + |z|): a callable activation for NumPy arrays and TensorFlow tensors alike."""
+    return z / (1 + abs(z))
+
+
+# -- Keras --------------------------------------------------------------------------------
+def keras_layer(params, **options):
+    """A built ``keras.layers.SimpleRNN`` of ``params.dtype`` holding ``params``' weights.
+
+    ``options`` are the layer's own (``activation``, ``return_sequences``, ...); ``units``,
+    ``use_bias`` and ``dtype`` follow from ``params``.
+    """
+    keras = import_keras("rnn_playground.testing.keras_layer")
+    layer = keras.layers.SimpleRNN(
+        params.units, use_bias=params.bias is not None, dtype=str(params.dtype), **options
+    )
+    layer.build((None, None, params.input_dim))
+    params.to_keras(layer)
+    return layer
+
+
+def _keras_call_arguments(inputs, params, initial_state, mask):
+    arguments = {}
+    if initial_state is not None:
+        arguments["initial_state"] = np.asarray(initial_state, params.dtype)
+    if mask is not None:
+        arguments["mask"] = np.asarray(mask, bool)
+    return np.asarray(inputs, params.dtype), arguments
+
+
+def keras_outputs(params, inputs, *, initial_state=None, mask=None, activation="tanh", **options):
+    """What ``keras.layers.SimpleRNN`` with ``params``' weights returns for ``inputs``, as
+    NumPy: one array, or a tuple ``(output, final_state)`` with ``return_state=True``.
+
+    Without ``initial_state`` or ``mask`` the layer is called without them.
+    """
+    layer = keras_layer(params, activation=activation, **options)
+    x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
+    result = layer(x, **arguments)
+    if isinstance(result, list | tuple):
+        return tuple(np.asarray(r) for r in result)
+    return np.asarray(result)
+
+
+def keras_gradient_function(layer):
+    """``gradients(inputs, initial_state, output_grad, mask=None, state_grad=None)``: the
+    ``tf.GradientTape`` gradients of L = Σ output_grad ⊙ output (+ Σ state_grad ⊙ final
+    state, which needs ``return_state=True``) through the Keras recurrent ``layer``.
+
+    ``initial_state`` and ``state_grad`` are a tensor, or a tuple of tensors for a cell with
+    several states (the LSTM's (h, c)). Returns a list of tensors: the gradients with respect
+    to the inputs, each initial state, ``kernel``, ``recurrent_kernel`` and ``bias`` (if the
+    layer has one). Wrap it in ``tf.function`` to compile it.
+    """
+    import_keras("rnn_playground.testing.keras_gradient_function")
+    import tensorflow as tf
+
+    cell = layer.cell
+    weights = [cell.kernel, cell.recurrent_kernel] + ([cell.bias] if cell.use_bias else [])
+
+    def gradients(inputs, initial_state, output_grad, mask=None, state_grad=None):
+        initial_states = (
+            list(initial_state) if isinstance(initial_state, tuple) else [initial_state]
+        )
+        with tf.GradientTape() as tape:
+            tape.watch([inputs, *initial_states])
+            result = layer(inputs, initial_state=initial_states, mask=mask)
+            output, *final_states = result if layer.return_state else [result]
+            loss = tf.reduce_sum(output_grad * output)
+            if state_grad is not None:
+                state_grads = state_grad if isinstance(state_grad, tuple) else (state_grad,)
+                for grad, final_state in zip(state_grads, final_states, strict=True):
+                    loss += tf.reduce_sum(grad * final_state)
+        return tape.gradient(loss, [inputs, *initial_states, *weights])
+
+    return gradients
+
+
+def keras_gradients(
+    params,
+    inputs,
+    output_grad,
+    *,
+    initial_state=None,
+    mask=None,
+    state_grad=None,
+    activation="tanh",
+    **options,
+) -> SimpleRNNGrads:
+    """The gradients ``tf.GradientTape`` gives for ``keras.layers.SimpleRNN`` with
+    ``params``' weights: the reference for ``simple_rnn_backward``, which takes the same
+    arguments and returns the same type (``bias`` None without a bias)."""
+    import_keras("rnn_playground.testing.keras_gradients")
+    import tensorflow as tf
+
+    layer = keras_layer(params, activation=activation, return_state=True, **options)
+    x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
+    batch = x.shape[0]
+    a0 = arguments.get("initial_state", np.zeros((batch, params.units), params.dtype))
+    grads = keras_gradient_function(layer)(
+        tf.constant(x),
+        tf.constant(a0),
+        tf.constant(np.asarray(output_grad, params.dtype)),
+        mask=None if mask is None else tf.constant(arguments["mask"]),
+        state_grad=None
+        if state_grad is None
+        else tf.constant(np.asarray(state_grad, params.dtype)),
+    )
+    grads = [g.numpy() for g in grads] + ([] if params.bias is not None else [None])
+    return SimpleRNNGrads(*grads)
+
+
+# -- timing -------------------------------------------------------------------------------
+class Timing(NamedTuple):
+    """Seconds per call of one function, over the rounds of :func:`time_side_by_side`."""
+
+    median: float
+    best: float
+    rounds: int
+    number: int
+    """Calls per sample."""
+
+
+def time_side_by_side(
+    functions: Mapping[str, Callable[[], object]],
+    *,
+    seconds: float,
+    sample: float = 0.005,
+    min_rounds: int = 3,
+    max_rounds: int = 200,
+    clock: Callable[[], float] = time.perf_counter,
+    contexts: Mapping[str, Callable[[], contextlib.AbstractContextManager]] | None = None,
+) -> dict[str, Timing]:
+    """Median and best seconds per call of each function, timed in turn, round after round.
+
+    Each function is called three times first (warm-up: ``tf.function`` tracing, first-call
+    allocations), then ``timeit.Timer.autorange`` measures it once, and a sample becomes
+    ``number`` calls, enough to last ``sample`` seconds. The functions are then timed in
+    turn, one sample each per round, so that a burst of load from another process hits them
+    all alike. The rounds fill about ``seconds`` seconds (never fewer than ``min_rounds``, at
+    most ``max_rounds``, and no new round once 3 × ``seconds`` have passed). ``contexts``
+    gives, for some of the functions, a context manager entered around each of their
+    samples, untimed (to limit the BLAS threads for one of them, say). Unlike ``timeit``'s
+    default, the garbage collector stays on, as it is in a real call.
+    """
+    contexts = contexts or {}
+    plan = {}  # name -> (timer, calls per sample, seconds per call)
+    for name, function in functions.items():
+        timer = timeit.Timer(function, setup=gc.enable, timer=clock)  # timeit turns it off
+        with contexts.get(name, contextlib.nullcontext)():
+            timer.timeit(3)
+            calls, total = timer.autorange()
+        plan[name] = timer, max(1, math.ceil(calls * sample / total)), total / calls
+    per_round = sum(number * per_call for _, number, per_call in plan.values())
+    rounds = int(min(max_rounds, max(min_rounds, seconds / per_round)))
+    samples = {name: [] for name in functions}
+    deadline = time.perf_counter() + 3 * seconds
+    for done in range(rounds):
+        if done >= min_rounds and time.perf_counter() > deadline:
+            break
+        for name, (timer, number, _) in plan.items():
+            with contexts.get(name, contextlib.nullcontext)():
+                samples[name].append(timer.timeit(number) / number)
+    return {
+        name: Timing(statistics.median(values), min(values), len(values), plan[name][1])
+        for name, values in samples.items()
+    }
