@@ -49,12 +49,12 @@ ATOL = {"float32": 1e-5, "float64": 1e-10}
 
 # -- differences --------------------------------------------------------------------------
 def max_abs_diff(a, b) -> float:
-    """max |a − b| over every entry, computed in float64."""
+    """The largest ``|a − b|`` over every entry, computed in float64."""
     return float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))))
 
 
 def relative_error(ours, reference) -> float:
-    """max |ours − reference| / max |reference|, in float64; the absolute difference when
+    """``max |ours − reference| / max |reference|``, in float64; the absolute difference when
     the reference is all zeros."""
     scale = float(np.max(np.abs(np.asarray(reference, np.float64))))
     difference = max_abs_diff(ours, reference)
