@@ -4,6 +4,11 @@
 ``(forward, grad_from_output)``: the derivative is written in terms of the activation's
 *output* a = g(z), which is what the forward pass keeps (for tanh, g'(z) = 1 - a², see the
 chapter "Backpropagation through time", equation ``eq-bptt-activation``).
+``RECURRENT_ACTIVATIONS`` adds what the gates of the GRU and the LSTM may also use (their
+``recurrent_activation``): Keras 3's ``hard_sigmoid``.
+
+Each forward function works in place when given ``out`` (which may be its input): the
+recurrent loops call them once per step on buffers they reuse, so that no step allocates.
 """
 
 from __future__ import annotations
@@ -25,14 +30,32 @@ def relu(z, out=None):
 
 
 def sigmoid(z, out=None):
-    """g(z) = 1 / (1 + exp(-z)), written so that no exp() overflows for large |z|."""
+    """g(z) = 1 / (1 + exp(-z)), with no temporary array.
+
+    For z below about −88 (float32) or −709 (float64), exp(−z) overflows to inf, silently,
+    and the result is 0: the true value is below the smallest normal number of the dtype.
+    Everywhere else the result is within a few units in the last place of σ(z), also where
+    σ(z) is tiny (the gradient of a saturated gate is computed from it).
+    """
     z = np.asarray(z)
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    positive = z >= 0
-    result = np.where(positive, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
     if out is None:
-        return result
-    out[...] = result
+        out = np.empty_like(z, dtype=np.result_type(z.dtype, np.float16))
+    with np.errstate(over="ignore"):
+        # −z as z · (−1): NumPy 2.4's np.negative, in place, reads the wrong elements of some
+        # strided views (a (batch, 1) block of a float32 (batch, 4) array, as an LSTM with
+        # units = 1 has); np.multiply does not.
+        np.multiply(z, -1, out=out)
+        np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def hard_sigmoid(z, out=None):
+    """g(z) = relu6(z + 3) / 6 = min(max(z + 3, 0), 6) / 6: Keras 3's ``hard_sigmoid``
+    (Keras 2 used max(0, min(1, 0.2 z + 0.5)), another function)."""
+    out = np.add(z, 3, out=out)
+    np.clip(out, 0, 6, out=out)
+    out /= 6
     return out
 
 
@@ -60,6 +83,12 @@ def sigmoid_grad(a):
     return a * (1 - a)
 
 
+def hard_sigmoid_grad(a):
+    """g'(z) for hard_sigmoid, from a = g(z): 1/6 where 0 < a < 1 (−3 < z < 3), else 0 (TF's
+    relu6 has gradient 0 at both corners)."""
+    return np.where((a > 0) & (a < 1), 1 / 6, 0).astype(a.dtype)
+
+
 def linear_grad(a):
     """g'(z) = 1 for the identity."""
     return np.ones_like(a)
@@ -80,19 +109,26 @@ ACTIVATIONS = {
     "sigmoid": Activation(sigmoid, sigmoid_grad),
     "linear": Activation(linear, linear_grad),
 }
+"""What ``activation`` may name (and None, the identity, or a callable)."""
+
+RECURRENT_ACTIVATIONS = {**ACTIVATIONS, "hard_sigmoid": Activation(hard_sigmoid, hard_sigmoid_grad)}
+"""What the ``recurrent_activation`` of a GRU or an LSTM may name: every activation, and
+``hard_sigmoid``."""
 
 
 def get_activation(activation) -> Activation:
-    """The :class:`Activation` for a Keras name, None (the identity) or a callable g.
+    """The :class:`Activation` for a Keras name (of ``RECURRENT_ACTIVATIONS``), None (the
+    identity) or a callable g.
 
     A callable has no known derivative: its ``grad_from_output`` is None (the backward pass
-    refuses a callable before it gets here). Checked by ``_checks.check_activation``.
+    refuses a callable before it gets here). Checked by ``_checks.check_activation``, which
+    also decides which names an argument may take.
     """
     if activation is None:
         return ACTIVATIONS["linear"]
     if callable(activation):
         return Activation(_wrap_callable(activation), None)
-    return ACTIVATIONS[activation]
+    return RECURRENT_ACTIVATIONS[activation]
 
 
 def _wrap_callable(function):
