@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from rnn_playground.activations import ACTIVATIONS
+from rnn_playground.activations import ACTIVATIONS, RECURRENT_ACTIVATIONS
 
 FLOAT_DTYPES = (np.dtype("float16"), np.dtype("float32"), np.dtype("float64"))
 KERAS_MISSING = "pip install 'rnn-playground[keras]'"
@@ -82,27 +82,30 @@ def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
     return result
 
 
-def check_activation(activation, name: str = "activation", *, differentiable=False) -> None:
+def check_activation(
+    activation, name: str = "activation", *, differentiable=False, recurrent=False
+) -> None:
     """A Keras activation name, None (the identity) or, unless ``differentiable``, a callable.
 
-    The backward pass needs g' and so refuses a callable: its derivative is unknown.
+    The backward pass needs g' and so refuses a callable: its derivative is unknown. A
+    ``recurrent`` activation (the gates' σ of a GRU or an LSTM) may also be "hard_sigmoid".
     """
+    known = sorted(RECURRENT_ACTIVATIONS if recurrent else ACTIVATIONS)
     if callable(activation):
         if differentiable:
             raise TypeError(
                 f"{name}: a callable is accepted for the forward pass only; the backward pass "
-                f"needs one of {sorted(ACTIVATIONS)} or None"
+                f"needs one of {known} or None"
             )
         return
     if activation is None:
         return
     if not isinstance(activation, str):
         raise TypeError(
-            f"{name} must be one of {sorted(ACTIVATIONS)}, None or a callable, "
-            f"got {type(activation).__name__}"
+            f"{name} must be one of {known}, None or a callable, got {type(activation).__name__}"
         )
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{name} must be one of {sorted(ACTIVATIONS)} or None, got {activation!r}")
+    if activation not in known:
+        raise ValueError(f"{name} must be one of {known} or None, got {activation!r}")
 
 
 def check_activation_result(result: np.ndarray, z) -> None:
@@ -123,43 +126,113 @@ def check_params(params, cls) -> None:
         )
 
 
+def _common_float_dtype(arrays) -> np.dtype:
+    """The common float dtype of ``arrays`` (float32 when all are integers, as in Keras)."""
+    dtype = np.result_type(*arrays)
+    return dtype if dtype in FLOAT_DTYPES else np.dtype("float32")
+
+
+def _width(blocks: int) -> str:
+    """How the text names blocks·units: "units", "3·units", "4·units"."""
+    return "units" if blocks == 1 else f"{blocks}·units"
+
+
+def _check_kernels(kernel, recurrent_kernel, *, blocks, names):
+    """kernel (input_dim, blocks·units) and recurrent_kernel (units, blocks·units), as new
+    arrays; ``names`` describes the column blocks for the messages ("[z | r | h]")."""
+    kernel = as_real_array(kernel, "kernel")
+    recurrent_kernel = as_real_array(recurrent_kernel, "recurrent_kernel")
+    width = _width(blocks)
+    check_rank(kernel, 2, "kernel", f"(input_dim, {width})")
+    check_rank(recurrent_kernel, 2, "recurrent_kernel", f"(units, {width})")
+    input_dim, columns = kernel.shape
+    if input_dim == 0 or columns == 0:
+        raise ValueError(f"kernel must have input_dim >= 1 and units >= 1, got {kernel.shape}")
+    if columns % blocks:
+        raise ValueError(
+            f"kernel must have {width} columns, the blocks {names} side by side; got shape "
+            f"{kernel.shape}, and {columns} is not a multiple of {blocks}"
+        )
+    units = columns // blocks
+    if recurrent_kernel.shape != (units, columns):
+        raise ValueError(
+            f"recurrent_kernel must have shape (units, {width}) = ({units}, {columns}) to match "
+            f"kernel of shape {kernel.shape}, got {recurrent_kernel.shape}"
+        )
+    return kernel, recurrent_kernel
+
+
+def _check_bias(bias, kernel, *, shape, layout, note=""):
+    """bias as a new array of ``shape``, or None; ``layout`` names the axes."""
+    if bias is None:
+        return None
+    bias = as_real_array(bias, "bias")
+    if bias.ndim != len(shape):
+        raise ValueError(
+            f"bias must have {_dimensions(len(shape))} {layout}{note}, got shape {bias.shape} "
+            f"({_dimensions(bias.ndim)})"
+        )
+    if bias.shape != shape:
+        raise ValueError(
+            f"bias must have shape {layout} = {shape} to match kernel of shape {kernel.shape}"
+            f"{note}, got {bias.shape}"
+        )
+    return bias
+
+
+def _all_of_one_dtype(*arrays):
+    dtype = _common_float_dtype([a for a in arrays if a is not None])
+    return tuple(None if a is None else a.astype(dtype, copy=False) for a in arrays)
+
+
 def check_simple_rnn_weights(kernel, recurrent_kernel, bias):
     """New arrays kernel (input_dim, units), recurrent_kernel (units, units), bias (units,)
     or None, all of their common float dtype (float32 when all are integers)."""
-    kernel = as_real_array(kernel, "kernel")
-    recurrent_kernel = as_real_array(recurrent_kernel, "recurrent_kernel")
-    arrays = [kernel, recurrent_kernel]
-    if bias is not None:
-        bias = as_real_array(bias, "bias")
-        arrays.append(bias)
-    dtype = np.result_type(*arrays)
-    if dtype not in FLOAT_DTYPES:  # all integer: Keras' default float type
-        dtype = np.dtype("float32")
+    kernel, recurrent_kernel = _check_kernels(kernel, recurrent_kernel, blocks=1, names="")
+    units = recurrent_kernel.shape[0]
+    bias = _check_bias(bias, kernel, shape=(units,), layout="(units,)")
+    return _all_of_one_dtype(kernel, recurrent_kernel, bias)
 
-    check_rank(kernel, 2, "kernel", "(input_dim, units)")
-    check_rank(recurrent_kernel, 2, "recurrent_kernel", "(units, units)")
-    input_dim, units = kernel.shape
-    if input_dim == 0 or units == 0:
-        raise ValueError(f"kernel must have input_dim >= 1 and units >= 1, got {kernel.shape}")
-    if recurrent_kernel.shape != (units, units):
-        raise ValueError(
-            f"recurrent_kernel must have shape (units, units) = ({units}, {units}) to match "
-            f"kernel of shape {kernel.shape}, got {recurrent_kernel.shape}"
-        )
-    if bias is not None:
-        check_rank(bias, 1, "bias", "(units,)")
-        if bias.shape != (units,):
-            raise ValueError(
-                f"bias must have shape (units,) = ({units},) to match kernel of shape "
-                f"{kernel.shape}, got {bias.shape}"
-            )
-    return tuple(
-        None if a is None else a.astype(dtype, copy=False) for a in (kernel, recurrent_kernel, bias)
+
+def check_gru_weights(kernel, recurrent_kernel, bias, *, reset_after):
+    """New arrays kernel (input_dim, 3·units), recurrent_kernel (units, 3·units), columns
+    [z | r | h], and bias (2, 3·units) with ``reset_after`` (row 0 the input bias, row 1 the
+    recurrent bias), (3·units,) without, or None; all of their common float dtype."""
+    kernel, recurrent_kernel = _check_kernels(
+        kernel, recurrent_kernel, blocks=3, names="[z | r | h]"
     )
+    columns = kernel.shape[1]
+    if reset_after:
+        shape, layout = (2, columns), "(2, 3·units)"
+        note = (
+            " with reset_after=True (row 0 the input bias, row 1 the recurrent bias; "
+            "(3·units,) is reset_after=False's)"
+        )
+    else:
+        shape, layout = (columns,), "(3·units,)"
+        note = " with reset_after=False (one bias; (2, 3·units) is reset_after=True's)"
+    bias = _check_bias(bias, kernel, shape=shape, layout=layout, note=note)
+    return _all_of_one_dtype(kernel, recurrent_kernel, bias)
 
 
-def check_keras_weights(obj, name, *, kernel, recurrent_kernel, bias) -> None:
-    """The built Keras cell ``obj`` has room for exactly these weights."""
+def check_lstm_weights(kernel, recurrent_kernel, bias):
+    """New arrays kernel (input_dim, 4·units), recurrent_kernel (units, 4·units), columns
+    [i | f | c | o], and bias (4·units,) or None; all of their common float dtype."""
+    kernel, recurrent_kernel = _check_kernels(
+        kernel, recurrent_kernel, blocks=4, names="[i | f | c | o]"
+    )
+    bias = _check_bias(bias, kernel, shape=(kernel.shape[1],), layout="(4·units,)")
+    return _all_of_one_dtype(kernel, recurrent_kernel, bias)
+
+
+def check_keras_weights(obj, name, *, kernel, recurrent_kernel, bias, options=None) -> None:
+    """The built Keras cell ``obj`` has room for exactly these weights, and the attributes
+    ``options`` that change what they mean (the GRU's ``reset_after``) are the same."""
+    for option, value in (options or {}).items():
+        if getattr(obj, option) != value:
+            raise ValueError(
+                f"{name} has {option}={getattr(obj, option)} but these params have {option}={value}"
+            )
     expected = (tuple(obj.kernel.shape), tuple(obj.recurrent_kernel.shape))
     if expected != (kernel.shape, recurrent_kernel.shape):
         raise ValueError(
@@ -257,6 +330,7 @@ def check_states(states, name, batch, params, *, state_count) -> tuple[np.ndarra
             f"{name} must be a tuple or list of {state_count} arrays (batch, units), "
             f"got {type(states).__name__}"
             + (f" of length {len(states)}" if isinstance(states, list | tuple) else "")
+            + ("; an LSTM's state is the pair (h, c)" if state_count == 2 else "")
         )
     return tuple(check_state(s, f"{name}[{i}]", batch, params) for i, s in enumerate(states))
 
