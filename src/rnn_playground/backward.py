@@ -25,7 +25,7 @@ from rnn_playground._checks import (
 from rnn_playground.activations import get_activation
 from rnn_playground.params import SimpleRNNParams
 
-__all__ = ["SimpleRNNGrads", "simple_rnn_backward"]
+__all__ = ["GRUGrads", "LSTMGrads", "SimpleRNNGrads", "simple_rnn_backward"]
 
 
 class SimpleRNNGrads(NamedTuple):
@@ -47,6 +47,34 @@ class SimpleRNNGrads(NamedTuple):
 
     inputs: np.ndarray
     initial_state: np.ndarray
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray | None
+
+
+class GRUGrads(NamedTuple):
+    """Gradients of a scalar loss with respect to everything ``gru`` reads: as
+    :class:`SimpleRNNGrads`, with ``kernel`` (input_dim, 3·units), ``recurrent_kernel``
+    (units, 3·units) and ``bias`` of the bias' shape ((2, 3·units) with ``reset_after``,
+    (3·units,) without, None without a bias). What ``rnn_playground.testing.keras_gradients``
+    returns for :class:`GRUParams`."""
+
+    inputs: np.ndarray
+    initial_state: np.ndarray
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray | None
+
+
+class LSTMGrads(NamedTuple):
+    """Gradients of a scalar loss with respect to everything ``lstm`` reads: as
+    :class:`SimpleRNNGrads`, with ``initial_state`` the pair (∂L/∂h⟨0⟩, ∂L/∂c⟨0⟩),
+    ``kernel`` (input_dim, 4·units), ``recurrent_kernel`` (units, 4·units) and ``bias``
+    (4·units,) or None. What ``rnn_playground.testing.keras_gradients`` returns for
+    :class:`LSTMParams`."""
+
+    inputs: np.ndarray
+    initial_state: tuple[np.ndarray, np.ndarray]
     kernel: np.ndarray
     recurrent_kernel: np.ndarray
     bias: np.ndarray | None

@@ -5,7 +5,9 @@ written once: the Keras layer holding given weights (:func:`keras_layer`), what 
 (:func:`keras_outputs`), the ``tf.GradientTape`` gradients (:func:`keras_gradients`), random
 weights (:func:`random_params`), the differences (:func:`max_abs_diff`,
 :func:`relative_error`, :func:`assert_close_to_keras`) and a side-by-side timer
-(:func:`time_side_by_side`).
+(:func:`time_side_by_side`). Every helper that takes ``params`` works for the three cells:
+it looks the cell up by the type of ``params`` (SimpleRNNParams, GRUParams, LSTMParams) in
+one table, ``CELLS``.
 
 Importing this module needs only NumPy: Keras and TensorFlow are imported by the functions
 that use them (``pip install 'rnn-playground[keras]'``).
@@ -25,11 +27,13 @@ from typing import NamedTuple
 import numpy as np
 
 from rnn_playground._checks import import_keras
-from rnn_playground.backward import SimpleRNNGrads
-from rnn_playground.params import SimpleRNNParams
+from rnn_playground.backward import GRUGrads, LSTMGrads, SimpleRNNGrads
+from rnn_playground.params import GRUParams, LSTMParams, SimpleRNNParams
 
 __all__ = [
     "ATOL",
+    "CELLS",
+    "Cell",
     "Timing",
     "assert_close_to_keras",
     "keras_gradient_function",
@@ -45,6 +49,51 @@ __all__ = [
 
 ATOL = {"float32": 1e-5, "float64": 1e-10}
 """Largest absolute difference from Keras that the package allows itself, per dtype."""
+
+
+class Cell(NamedTuple):
+    """What the helpers need to know of one recurrent cell."""
+
+    name: str
+    """Its name for :func:`random_params` and ``python -m rnn_playground check --cell``."""
+    params: type
+    """Its parameters' class."""
+    keras_layer: str
+    """The name of its layer in ``keras.layers``."""
+    grads: type
+    """The type of its gradients (:func:`keras_gradients`)."""
+    state_count: int
+    """1 (the state a⟨t⟩ or h⟨t⟩), or 2 for the LSTM's (h⟨t⟩, c⟨t⟩)."""
+    blocks: int
+    """Column blocks of ``units`` in its kernels: 1, 3 ([z | r | h]) or 4 ([i | f | c | o])."""
+
+
+CELLS = {
+    cell.name: cell
+    for cell in [
+        Cell("simplernn", SimpleRNNParams, "SimpleRNN", SimpleRNNGrads, 1, 1),
+        Cell("gru", GRUParams, "GRU", GRUGrads, 1, 3),
+        Cell("lstm", LSTMParams, "LSTM", LSTMGrads, 2, 4),
+    ]
+}
+"""Every cell of the package by name: "simplernn", "gru", "lstm"."""
+
+
+def _cell_of(params) -> Cell:
+    for cell in CELLS.values():
+        if isinstance(params, cell.params):
+            return cell
+    raise TypeError(
+        f"params must be a SimpleRNNParams, GRUParams or LSTMParams, got {type(params).__name__}"
+    )
+
+
+def _keras_options(params) -> dict:
+    """The Keras layer arguments that follow from ``params``."""
+    options = {"use_bias": params.bias is not None, "dtype": str(params.dtype)}
+    if isinstance(params, GRUParams):
+        options["reset_after"] = params.reset_after
+    return options
 
 
 # -- differences --------------------------------------------------------------------------
@@ -78,19 +127,32 @@ def assert_close_to_keras(ours, reference, *, dtype) -> None:
 
 
 # -- inputs -------------------------------------------------------------------------------
-def random_params(input_dim, units, *, seed, dtype="float64", use_bias=True) -> SimpleRNNParams:
-    """Random SimpleRNN weights for comparisons, not for training.
+def random_params(
+    input_dim, units, *, seed, dtype="float64", use_bias=True, cell="simplernn", reset_after=None
+):
+    """Random weights of a ``cell`` ("simplernn", "gru" or "lstm") for comparisons, not for
+    training.
 
-    ``kernel`` ~ U(−0.8, 0.8), ``recurrent_kernel`` ~ N(0, 0.5²) and ``bias`` ~ N(0, 0.5²):
-    large enough that tanh and sigmoid are neither saturated nor linear and that relu is
-    active for some units and not for others (never exactly at z = 0), and a bias that is
-    not zero, so that it matters. ``seed`` is an int or a ``numpy.random.Generator``.
+    ``kernel`` ~ U(−0.8, 0.8), ``recurrent_kernel`` ~ N(0, 0.5²) and ``bias`` ~ N(0, 0.5²),
+    in every gate block: large enough that tanh and sigmoid are neither saturated nor linear
+    and that relu is active for some units and not for others (never exactly at z = 0), and
+    a bias that is not zero, so that it matters (both rows of a GRU's bias with
+    ``reset_after``). ``seed`` is an int or a ``numpy.random.Generator``. ``reset_after``
+    is the GRU's (default True) and given for a GRU only.
     """
-    rng = np.random.default_rng(seed)
-    kernel = rng.uniform(-0.8, 0.8, size=(input_dim, units))
-    recurrent_kernel = rng.normal(scale=0.5, size=(units, units))
-    bias = rng.normal(scale=0.5, size=units) if use_bias else None
-    return SimpleRNNParams(kernel, recurrent_kernel, bias).astype(dtype)
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    if reset_after is not None and cell != "gru":
+        raise ValueError(f"reset_after is a GRU's option, got it for cell={cell!r}")
+    reset_after = True if reset_after is None else reset_after
+    spec, rng = CELLS[cell], np.random.default_rng(seed)
+    width = spec.blocks * units
+    kernel = rng.uniform(-0.8, 0.8, size=(input_dim, width))
+    recurrent_kernel = rng.normal(scale=0.5, size=(units, width))
+    bias_shape = (2, width) if cell == "gru" and reset_after else (width,)
+    bias = rng.normal(scale=0.5, size=bias_shape) if use_bias else None
+    options = {"reset_after": reset_after} if cell == "gru" else {}
+    return spec.params(kernel, recurrent_kernel, bias, **options).astype(dtype)
 
 
 def softsign(z):
@@ -100,15 +162,15 @@ def softsign(z):
 
 # -- Keras --------------------------------------------------------------------------------
 def keras_layer(params, **options):
-    """A built ``keras.layers.SimpleRNN`` of ``params.dtype`` holding ``params``' weights.
+    """A built Keras layer of ``params.dtype`` holding ``params``' weights:
+    ``keras.layers.SimpleRNN``, ``GRU`` (with ``params.reset_after``) or ``LSTM``.
 
     ``options`` are the layer's own (``activation``, ``return_sequences``, ...); ``units``,
-    ``use_bias`` and ``dtype`` follow from ``params``.
+    ``use_bias``, ``dtype`` and ``reset_after`` follow from ``params``.
     """
     keras = import_keras("rnn_playground.testing.keras_layer")
-    layer = keras.layers.SimpleRNN(
-        params.units, use_bias=params.bias is not None, dtype=str(params.dtype), **options
-    )
+    layer_class = getattr(keras.layers, _cell_of(params).keras_layer)
+    layer = layer_class(params.units, **_keras_options(params), **options)
     layer.build((None, None, params.input_dim))
     params.to_keras(layer)
     return layer
@@ -117,17 +179,22 @@ def keras_layer(params, **options):
 def _keras_call_arguments(inputs, params, initial_state, mask):
     arguments = {}
     if initial_state is not None:
-        arguments["initial_state"] = np.asarray(initial_state, params.dtype)
+        if _cell_of(params).state_count == 1:
+            arguments["initial_state"] = np.asarray(initial_state, params.dtype)
+        else:  # Keras' [h0, c0]
+            arguments["initial_state"] = [np.asarray(s, params.dtype) for s in initial_state]
     if mask is not None:
         arguments["mask"] = np.asarray(mask, bool)
     return np.asarray(inputs, params.dtype), arguments
 
 
 def keras_outputs(params, inputs, *, initial_state=None, mask=None, activation="tanh", **options):
-    """What ``keras.layers.SimpleRNN`` with ``params``' weights returns for ``inputs``, as
-    NumPy: one array, or a tuple ``(output, final_state)`` with ``return_state=True``.
+    """What the Keras layer with ``params``' weights (:func:`keras_layer`) returns for
+    ``inputs``, as NumPy: one array, or with ``return_state=True`` a tuple
+    ``(output, final_state)``, ``(output, final_h, final_c)`` for the LSTM.
 
-    Without ``initial_state`` or ``mask`` the layer is called without them.
+    ``initial_state`` is an array, or the pair (h0, c0) for the LSTM. Without
+    ``initial_state`` or ``mask`` the layer is called without them.
     """
     layer = keras_layer(params, activation=activation, **options)
     x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
@@ -181,28 +248,48 @@ def keras_gradients(
     state_grad=None,
     activation="tanh",
     **options,
-) -> SimpleRNNGrads:
-    """The gradients ``tf.GradientTape`` gives for ``keras.layers.SimpleRNN`` with
-    ``params``' weights: the reference for ``simple_rnn_backward``, which takes the same
-    arguments and returns the same type (``bias`` None without a bias)."""
+):
+    """The gradients ``tf.GradientTape`` gives for the Keras layer with ``params``' weights
+    (:func:`keras_layer`): the reference for ``simple_rnn_backward`` (and the gated cells'
+    backward passes), which take the same arguments and return the same type:
+    :class:`~rnn_playground.SimpleRNNGrads`, :class:`~rnn_playground.GRUGrads` or
+    :class:`~rnn_playground.LSTMGrads` (``bias`` None without a bias).
+
+    For the LSTM, ``initial_state`` and ``state_grad`` are pairs (h, c), and so is the
+    gradient's ``initial_state``.
+    """
     import_keras("rnn_playground.testing.keras_gradients")
     import tensorflow as tf
 
+    cell = _cell_of(params)
     layer = keras_layer(params, activation=activation, return_state=True, **options)
     x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
     batch = x.shape[0]
-    a0 = arguments.get("initial_state", np.zeros((batch, params.units), params.dtype))
+    zeros = [np.zeros((batch, params.units), params.dtype)] * cell.state_count
+    initial = arguments.get("initial_state", zeros if cell.state_count > 1 else zeros[0])
+
+    def tensors(value):  # an array, or a tuple of tensors for several states
+        if isinstance(value, list | tuple):
+            return tuple(tf.constant(np.asarray(v, params.dtype)) for v in value)
+        return tf.constant(np.asarray(value, params.dtype))
+
     grads = keras_gradient_function(layer)(
         tf.constant(x),
-        tf.constant(a0),
+        tensors(initial),
         tf.constant(np.asarray(output_grad, params.dtype)),
         mask=None if mask is None else tf.constant(arguments["mask"]),
-        state_grad=None
-        if state_grad is None
-        else tf.constant(np.asarray(state_grad, params.dtype)),
+        state_grad=None if state_grad is None else tensors(state_grad),
     )
-    grads = [g.numpy() for g in grads] + ([] if params.bias is not None else [None])
-    return SimpleRNNGrads(*grads)
+    d_inputs, *d_states = (g.numpy() for g in grads[: 1 + cell.state_count])
+    d_weights = [g.numpy() for g in grads[1 + cell.state_count :]]
+    d_bias = d_weights[2] if params.bias is not None else None
+    return cell.grads(
+        d_inputs,
+        d_states[0] if cell.state_count == 1 else tuple(d_states),
+        d_weights[0],
+        d_weights[1],
+        d_bias,
+    )
 
 
 # -- timing -------------------------------------------------------------------------------
