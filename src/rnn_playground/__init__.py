@@ -1,25 +1,40 @@
-"""rnn_playground: the Keras SimpleRNN cell from its equations to NumPy code.
+"""rnn_playground: Keras' recurrent cells from their equations to NumPy code.
 
-The recurrence (chapter "The SimpleRNN cell")::
+The SimpleRNN's recurrence (chapter "The SimpleRNN cell")::
 
     a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a),    y⟨t⟩ = a⟨t⟩
 
-Public API: :class:`SimpleRNNParams` (the weights), :func:`simple_rnn_cell` (one step),
-:func:`simple_rnn` (the whole sequence, every Keras layer option), and the backward pass
-:func:`simple_rnn_backward` with its result :class:`SimpleRNNGrads`. The module
-:mod:`rnn_playground.testing` has the helpers that compare the package with Keras.
-Everything is plain NumPy; Keras is imported only by ``SimpleRNNParams.from_keras``,
-``SimpleRNNParams.to_keras``, the ``python -m rnn_playground check`` command and
-:mod:`rnn_playground.testing` (install it with ``pip install 'rnn-playground[keras]'``).
+and the gated cells of the chapters "The GRU" and "The LSTM".
+
+Public API: for each cell its weights (:class:`SimpleRNNParams`, :class:`GRUParams`,
+:class:`LSTMParams`), one step (:func:`simple_rnn_cell`, :func:`gru_cell`,
+:func:`lstm_cell`) and the whole sequence with every Keras layer option
+(:func:`simple_rnn`, :func:`gru`, :func:`lstm`); the SimpleRNN's backward pass
+:func:`simple_rnn_backward` with its result :class:`SimpleRNNGrads` (the gated cells'
+gradient types :class:`GRUGrads` and :class:`LSTMGrads` are what
+``rnn_playground.testing.keras_gradients`` returns for them). The module
+:mod:`rnn_playground.testing` has the helpers that compare the package with Keras, and
+:mod:`rnn_playground.torch_layout` converts weights to and from PyTorch's layout.
+Everything is plain NumPy; Keras is imported only by the ``from_keras`` and ``to_keras``
+methods, the ``python -m rnn_playground check`` command and :mod:`rnn_playground.testing`
+(install it with ``pip install 'rnn-playground[keras]'``).
 """
 
-from rnn_playground.backward import SimpleRNNGrads, simple_rnn_backward
-from rnn_playground.forward import simple_rnn, simple_rnn_cell
-from rnn_playground.params import SimpleRNNParams
+from rnn_playground.backward import GRUGrads, LSTMGrads, SimpleRNNGrads, simple_rnn_backward
+from rnn_playground.forward import gru, gru_cell, lstm, lstm_cell, simple_rnn, simple_rnn_cell
+from rnn_playground.params import GRUParams, LSTMParams, SimpleRNNParams
 
 __all__ = [
+    "GRUGrads",
+    "GRUParams",
+    "LSTMGrads",
+    "LSTMParams",
     "SimpleRNNGrads",
     "SimpleRNNParams",
+    "gru",
+    "gru_cell",
+    "lstm",
+    "lstm_cell",
     "simple_rnn",
     "simple_rnn_backward",
     "simple_rnn_cell",

@@ -1,7 +1,7 @@
-"""The time loop every cell shares, forward and backward, and the SimpleRNN's step.
+"""The time loop every cell shares, forward and backward, and each cell's step.
 
 A cell is one step function plus its state layout, as in Keras' ``RNN`` base class: the
-SimpleRNN (and the GRU) carry one state a⟨t⟩ (batch, units), the LSTM a pair (h⟨t⟩, c⟨t⟩).
+SimpleRNN and the GRU carry one state a⟨t⟩ (batch, units), the LSTM a pair (h⟨t⟩, c⟨t⟩).
 Everything else is here, once: the processing order of ``go_backwards``, masking
 (``eq-mask-state``, ``eq-mask-output``), the outputs of ``return_sequences`` and
 ``return_state``, and their gradients (``eq-bptt-mask-state``, ``eq-bptt-mask-output``).
@@ -162,3 +162,150 @@ def simple_rnn_states(x_steps, initial_states, mask_steps, params, g):
     states = new_states(initial_states, steps=len(x_steps))
     simple_rnn_input_half(x_steps, params, out=states[0][1:])  # written where the states go
     return run(simple_rnn_step(params, g, batch=len(initial_states[0])), states, mask_steps)
+
+
+# -- the gated cells: GRU and LSTM -------------------------------------------------------
+def gates_input_half(x, kernel, bias, *, out):
+    """x⟨t⟩ @ kernel + bias for every row of ``x`` (..., features) at once, into ``out``
+    (..., n·units): the part of every gate that does not wait for the previous state, the
+    blocks side by side as in ``kernel``. One matrix product over all time·batch rows."""
+    np.matmul(x.reshape(-1, x.shape[-1]), kernel, out=out.reshape(-1, out.shape[-1]))
+    if bias is not None:
+        out += bias
+    return out
+
+
+def _blocks(gates, count, units):
+    """Views of the ``count`` column blocks of ``gates`` (..., count·units)."""
+    return tuple(gates[..., j * units : (j + 1) * units] for j in range(count))
+
+
+def gru_step(params, gates, activation, recurrent_activation, *, batch):
+    """The GRU's step for :func:`run`, in Keras' form (``GRUCell``, implementation 2).
+
+    ``gates`` (time, batch, 3·units) must hold the input half of every step, x⟨k⟩ W + b in
+    the blocks [z | r | h] (:func:`gates_input_half`, with the bias' row 0 when
+    ``reset_after``). Step k turns ``gates[k]`` into that step's gate values [z | r | h̃],
+    in place, and writes the new state h⟨k⟩. ``activation`` (g, tanh by default) and
+    ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
+    per step: the recurrent products go into buffers made once, here.
+    """
+    units, reset_after = params.units, params.reset_after
+    z_steps, r_steps, candidate_steps = _blocks(gates, 3, units)
+    if reset_after:  # one product h U for the three blocks, plus the recurrent bias b'
+        recurrent_kernel = params.recurrent_kernel
+        recurrent_bias = None if params.bias is None else params.bias[1]
+    else:  # h U for z and r; the h block waits for r ⊙ h
+        recurrent_kernel = np.ascontiguousarray(params.recurrent_kernel[:, : 2 * units])
+        recurrent_kernel_h = np.ascontiguousarray(params.recurrent_kernel[:, 2 * units :])
+        recurrent_bias = None
+        reset_state = np.empty((batch, units), dtype=params.dtype)
+    recurrent = np.empty((batch, recurrent_kernel.shape[1]), dtype=params.dtype)
+    recurrent_z, recurrent_r, *rest = _blocks(recurrent, recurrent_kernel.shape[1] // units, units)
+    recurrent_h = rest[0] if reset_after else np.empty((batch, units), dtype=params.dtype)
+
+    def step(k, previous, new):
+        (h_previous,), (h,) = previous, new
+        z, r, candidate = z_steps[k], r_steps[k], candidate_steps[k]  # x W + b so far
+        np.matmul(h_previous, recurrent_kernel, out=recurrent)
+        if recurrent_bias is not None:
+            np.add(recurrent, recurrent_bias, out=recurrent)
+        # (eq-gru-update)  z = σ(x W_z + h U_z + b_z)   (b_z: both rows with reset_after)
+        z += recurrent_z
+        recurrent_activation(z, out=z)
+        # (eq-gru-reset)  r = σ(x W_r + h U_r + b_r)
+        r += recurrent_r
+        recurrent_activation(r, out=r)
+        if reset_after:
+            # (eq-gru-candidate)  h̃ = g(x W_h + b_h + r ⊙ (h U_h + b'_h)): reset after U_h
+            np.multiply(r, recurrent_h, out=recurrent_h)
+        else:
+            # (eq-gru-candidate)  h̃ = g(x W_h + b_h + (r ⊙ h) U_h): reset before U_h
+            np.multiply(r, h_previous, out=reset_state)
+            np.matmul(reset_state, recurrent_kernel_h, out=recurrent_h)
+        candidate += recurrent_h
+        activation(candidate, out=candidate)
+        # (eq-gru-state)  h⟨k⟩ = z ⊙ h⟨k−1⟩ + (1 − z) ⊙ h̃, as h̃ + z ⊙ (h⟨k−1⟩ − h̃)
+        np.subtract(h_previous, candidate, out=h)
+        h *= z
+        h += candidate
+
+    return step
+
+
+def gru_states(x_steps, initial_states, mask_steps, params, activation, recurrent_activation):
+    """Every state of the GRU and every gate value, in processing order.
+
+    Returns ``(states, gates)``: ``states`` is ``(h,)``, h⟨0⟩ … h⟨T⟩ (time + 1, batch,
+    units), as in :func:`simple_rnn_states`; ``gates`` (time, batch, 3·units) holds, in the
+    blocks [z | r | h̃], the update gate, the reset gate and the candidate of every step.
+    With the states, that is all backpropagation needs of the forward pass: the one value
+    it does not keep, the recurrent part of the candidate h⟨k−1⟩ U_h + b'_h (with
+    ``reset_after``), is one matrix product over every step of ``states[0][:-1]``, the state
+    each step read. At a masked step the gates hold what the cell computed from the carried
+    state.
+    """
+    steps, batch, _ = x_steps.shape
+    states = new_states(initial_states, steps=steps)
+    gates = np.empty((steps, batch, 3 * params.units), dtype=params.dtype)
+    input_bias = params.bias[0] if params.reset_after and params.bias is not None else params.bias
+    gates_input_half(x_steps, params.kernel, input_bias, out=gates)  # where the gates go
+    step = gru_step(params, gates, activation, recurrent_activation, batch=batch)
+    return run(step, states, mask_steps), gates
+
+
+def lstm_step(params, gates, activation, recurrent_activation, *, batch):
+    """The LSTM's step for :func:`run`, in Keras' form (``LSTMCell``, implementation 2).
+
+    ``gates`` (time, batch, 4·units) must hold the input half of every step, x⟨k⟩ W + b in
+    the blocks [i | f | c | o] (:func:`gates_input_half`). Step k turns ``gates[k]`` into
+    that step's gate values [i | f | g | o], in place, and writes the new states h⟨k⟩ and
+    c⟨k⟩. ``activation`` (tanh by default, used for g and for the state) and
+    ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
+    per step: the recurrent product goes into a buffer made once, here.
+    """
+    units = params.units
+    i_steps, f_steps, candidate_steps, o_steps = _blocks(gates, 4, units)
+    recurrent_kernel = params.recurrent_kernel
+    recurrent = np.empty((batch, 4 * units), dtype=params.dtype)
+    written = np.empty((batch, units), dtype=params.dtype)
+
+    def step(k, previous, new):
+        (h_previous, c_previous), (h, c) = previous, new
+        i, f, candidate, o = i_steps[k], f_steps[k], candidate_steps[k], o_steps[k]
+        np.matmul(h_previous, recurrent_kernel, out=recurrent)
+        gates[k] += recurrent  # x W + b + h U, the four blocks at once
+        # (eq-lstm-gates)  i, f, o = σ(x W + h U + b) in the blocks i, f and o
+        recurrent_activation(i, out=i)
+        recurrent_activation(f, out=f)
+        recurrent_activation(o, out=o)
+        # (eq-lstm-candidate)  g = tanh(x W_c + h U_c + b_c)
+        activation(candidate, out=candidate)
+        # (eq-lstm-cell)  c⟨k⟩ = f ⊙ c⟨k−1⟩ + i ⊙ g
+        np.multiply(f, c_previous, out=c)
+        np.multiply(i, candidate, out=written)
+        c += written
+        # (eq-lstm-state)  h⟨k⟩ = o ⊙ tanh(c⟨k⟩)
+        activation(c, out=h)
+        h *= o
+
+    return step
+
+
+def lstm_states(x_steps, initial_states, mask_steps, params, activation, recurrent_activation):
+    """Every state of the LSTM and every gate value, in processing order.
+
+    Returns ``(states, gates)``: ``states`` is ``(h, c)``, two (time + 1, batch, units)
+    arrays, h⟨0⟩ … h⟨T⟩ and c⟨0⟩ … c⟨T⟩; ``gates`` (time, batch, 4·units) holds, in the
+    blocks [i | f | g | o], the input gate, the forget gate, the candidate and the output gate
+    of every step. With the states, that is all backpropagation needs of the forward pass:
+    tanh(c⟨k⟩) is one elementwise call on ``states[1][1:]`` (where the steps are not masked:
+    at a masked step the gates hold what the cell computed from the carried states, and the
+    states hold the carried ones).
+    """
+    steps, batch, _ = x_steps.shape
+    states = new_states(initial_states, steps=steps)
+    gates = np.empty((steps, batch, 4 * params.units), dtype=params.dtype)
+    gates_input_half(x_steps, params.kernel, params.bias, out=gates)  # where the gates go
+    step = lstm_step(params, gates, activation, recurrent_activation, batch=batch)
+    return run(step, states, mask_steps), gates
