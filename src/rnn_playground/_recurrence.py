@@ -69,10 +69,9 @@ def outputs(states, mask_steps, *, return_sequences, return_state, zero_output_f
     ``return_state`` the result is ``(output, *final_states)``. New arrays, never views.
     """
     output_steps = states[0][1:]  # (eq-simple-rnn-output)  y⟨k⟩ = a⟨k⟩
-    if return_sequences:
-        output = np.ascontiguousarray(output_steps.transpose(1, 0, 2))
-    else:
-        output = output_steps[-1].copy()
+    # Copies (never np.ascontiguousarray: with batch 1 the transposed view is contiguous
+    # already, it would be returned, and masking below would write into the states).
+    output = output_steps.transpose(1, 0, 2).copy() if return_sequences else output_steps[-1].copy()
     if mask_steps is not None:
         counts = output_counts(mask_steps, zero_output_for_mask=zero_output_for_mask)
         # (eq-mask-output)  y⟨k⟩ = a⟨k⟩ where it counts, else 0

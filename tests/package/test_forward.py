@@ -377,3 +377,23 @@ def test_nested_lists_are_accepted_as_inputs():
     theirs = keras_outputs(params, X, return_sequences=True)
     ours = simple_rnn(X.tolist(), params, return_sequences=True)
     assert_close_to_keras(ours, theirs, dtype="float64")
+
+
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forwards", "backwards"])
+def test_a_batch_of_one_with_masked_outputs_keeps_its_final_state(go_backwards):
+    """With batch 1 the (time, batch, units) states transposed to (batch, time, units) are
+    contiguous already: the outputs must still be a copy, or zeroing the masked outputs would
+    zero the final state too (found by hypothesis on the GRU)."""
+    mask = np.array([[True, False]]) if not go_backwards else np.array([[False, True]])
+    options = dict(
+        mask=mask,
+        go_backwards=go_backwards,
+        zero_output_for_mask=True,
+        return_sequences=True,
+        return_state=True,
+    )
+    params, x = params_for("float64"), X[:1, :2]
+    ours = simple_rnn(x, params, **options)
+    assert_close_to_keras(ours, keras_outputs(params, x, **options), dtype="float64")
+    assert not np.shares_memory(ours[0], ours[1])
+    assert ours[1][0, 0] != 0

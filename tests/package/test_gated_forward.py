@@ -511,3 +511,22 @@ def test_the_gates_kept_are_each_steps_gate_values(variant):
     np.testing.assert_allclose(states[0].transpose(1, 0, 2), h_steps, rtol=0, atol=1e-12)
     if variant == "lstm":
         np.testing.assert_allclose(states[1][1:], np.stack(c_steps), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forwards", "backwards"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_batch_of_one_with_masked_outputs_keeps_its_final_states(variant, go_backwards):
+    """The outputs of a batch of one are a copy of the states, not a view that masking would
+    zero (found by hypothesis: the final state came back 0)."""
+    mask = np.array([[True, False]]) if not go_backwards else np.array([[False, True]])
+    options = dict(
+        mask=mask,
+        go_backwards=go_backwards,
+        zero_output_for_mask=True,
+        return_sequences=True,
+        return_state=True,
+    )
+    params, x = params_for(variant, "float64"), X[:1, :2]
+    ours = run_ours(variant, x, params, **options)
+    assert_close_to_keras(ours, keras_outputs(params, x, **options), dtype="float64")
+    assert ours[1][0, 0] != 0
