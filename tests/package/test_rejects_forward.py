@@ -1,4 +1,4 @@
-"""simple_rnn and simple_rnn_cell refuse bad input at the boundary, with the right exception
+"""simple_rnn, gru, lstm and their cells refuse bad input at the boundary, with the right exception
 and a message that names the argument and the shapes or values involved (never a NumPy error
 from inside the loop, never a silently broadcast result). Each case gives literal text that
 must appear in the message."""
@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from rnn_playground import simple_rnn, simple_rnn_cell
+from rnn_playground import gru, gru_cell, lstm, lstm_cell, simple_rnn, simple_rnn_cell
 from rnn_playground.testing import random_params
 
 BATCH, STEPS, FEATURES, UNITS = 2, 5, 3, 4
@@ -183,5 +183,138 @@ CELL_CASES = [
     ("call", "error", "message"), [c[1:] for c in CELL_CASES], ids=[c[0] for c in CELL_CASES]
 )
 def test_simple_rnn_cell_rejects(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+# -- gru, gru_cell, lstm, lstm_cell -------------------------------------------------------------
+P_GRU = random_params(FEATURES, UNITS, seed=0, cell="gru")
+P_LSTM = random_params(FEATURES, UNITS, seed=0, cell="lstm")
+RECURRENT_NAMES = "['hard_sigmoid', 'linear', 'relu', 'sigmoid', 'tanh']"
+LAYERS = {"gru": (gru, P_GRU, H0), "lstm": (lstm, P_LSTM, (H0, H0))}
+CELLS = {"gru": (gru_cell, P_GRU, H0), "lstm": (lstm_cell, P_LSTM, (H0, H0))}
+
+
+def layer(kind, **kwargs):
+    """gru or lstm with good arguments, except those given."""
+    function, params, _ = LAYERS[kind]
+    arguments = {"inputs": X, "params": params, **kwargs}
+    return lambda: function(arguments.pop("inputs"), arguments.pop("params"), **arguments)
+
+
+def cell(kind, **kwargs):
+    """gru_cell or lstm_cell with good arguments, except those given."""
+    function, params, state = CELLS[kind]
+    arguments = {"inputs": X[:, 0], "state": state, "params": params, **kwargs}
+    return lambda: function(
+        arguments.pop("inputs"), arguments.pop("state"), arguments.pop("params"), **arguments
+    )
+
+
+def _both(name, make, error, message):
+    """The same case for the GRU and the LSTM."""
+    return [(f"{kind}-{name}", make(kind), error, message) for kind in ("gru", "lstm")]
+
+
+GATED_CASES = [
+    # params of another cell
+    ("gru-params-simple_rnn", layer("gru", params=P), TypeError,
+         "params must be a GRUParams, got SimpleRNNParams"),
+    ("gru-params-lstm", layer("gru", params=P_LSTM), TypeError,
+         "params must be a GRUParams, got LSTMParams"),
+    ("lstm-params-gru", layer("lstm", params=P_GRU), TypeError,
+         "params must be a LSTMParams, got GRUParams"),
+    ("lstm-params-tuple", layer("lstm", params=(P_LSTM.kernel, P_LSTM.recurrent_kernel)),
+         TypeError, "params must be a LSTMParams, got tuple"),
+    *_both("inputs-rank-2", lambda k: layer(k, inputs=X[0]), ValueError,
+           "inputs must have 3 dimensions (batch, time, features), got shape (5, 3)"),
+    *_both("inputs-features", lambda k: layer(k, inputs=X[..., :2]), ValueError,
+           "inputs has 2 features (shape (2, 5, 2)) but kernel expects input_dim = 3"),
+    *_both("inputs-zero-steps", lambda k: layer(k, inputs=X[:, :0]), ValueError,
+           "inputs must have at least one time step, got shape (2, 0, 3)"),
+    *_both("inputs-complex", lambda k: layer(k, inputs=X * 1j), TypeError,
+           "inputs must be real, got complex dtype complex128"),
+    # the GRU's state
+    ("gru-initial_state-batch", layer("gru", initial_state=np.zeros((3, UNITS))), ValueError,
+         "initial_state must have shape (batch, units) = (2, 4), got (3, 4)"),
+    ("gru-initial_state-pair", layer("gru", initial_state=(H0, H0)), ValueError,
+         "initial_state must have 2 dimensions (batch, units), got shape (2, 2, 4)"),
+    # the LSTM's state is a pair (h, c)
+    ("lstm-initial_state-one-array", layer("lstm", initial_state=H0), TypeError,
+         "initial_state must be a tuple or list of 2 arrays (batch, units), got ndarray; "
+         "an LSTM's state is the pair (h, c)"),
+    ("lstm-initial_state-one-element", layer("lstm", initial_state=[H0]), TypeError,
+         "initial_state must be a tuple or list of 2 arrays (batch, units), got list of "
+         "length 1"),
+    ("lstm-initial_state-three", layer("lstm", initial_state=(H0, H0, H0)), TypeError,
+         "initial_state must be a tuple or list of 2 arrays (batch, units), got tuple of "
+         "length 3"),
+    ("lstm-initial_state-stacked-array", layer("lstm", initial_state=np.stack([H0, H0])),
+         TypeError, "initial_state must be a tuple or list of 2 arrays (batch, units), got "
+         "ndarray"),
+    ("lstm-initial_state-c-units", layer("lstm", initial_state=(H0, np.zeros((BATCH, 5)))),
+         ValueError, "initial_state[1] must have shape (batch, units) = (2, 4), got (2, 5)"),
+    ("lstm-initial_state-h-rank", layer("lstm", initial_state=(H0[0], H0)), ValueError,
+         "initial_state[0] must have 2 dimensions (batch, units), got shape (4,)"),
+    ("lstm-initial_state-c-None", layer("lstm", initial_state=(H0, None)), TypeError,
+         "initial_state[1] must be a real array, got None"),
+    *_both("mask-steps", lambda k: layer(k, mask=MASK[:, :4]), ValueError,
+           "mask must have shape (batch, time) = (2, 5) to match inputs, got (2, 4)"),
+    *_both("mask-float", lambda k: layer(k, mask=MASK.astype(float)), TypeError,
+           "mask must be boolean (or integers 0/1), got dtype float64"),
+    # activations: hard_sigmoid is for the gates only
+    *_both("activation-softmax", lambda k: layer(k, activation="softmax"), ValueError,
+           f"activation must be one of {ACTIVATION_NAMES} or None, got 'softmax'"),
+    *_both("activation-hard_sigmoid", lambda k: layer(k, activation="hard_sigmoid"),
+           ValueError, f"activation must be one of {ACTIVATION_NAMES} or None, got "
+           "'hard_sigmoid'"),
+    *_both("recurrent_activation-softmax", lambda k: layer(k, recurrent_activation="softmax"),
+           ValueError, f"recurrent_activation must be one of {RECURRENT_NAMES} or None, got "
+           "'softmax'"),
+    *_both("recurrent_activation-int", lambda k: layer(k, recurrent_activation=1), TypeError,
+           f"recurrent_activation must be one of {RECURRENT_NAMES}, None or a callable, got "
+           "int"),
+    *_both("recurrent_activation-callable-changes-shape",
+           lambda k: layer(k, recurrent_activation=lambda z: z[..., :1]), ValueError,
+           "activation callable must keep the shape of its input: got (2, 1) from an input of "
+           "shape (2, 4)"),
+    *_both("return_state-int", lambda k: layer(k, return_state=1), TypeError,
+           "return_state must be True or False, got 1"),
+    *_both("go_backwards-str", lambda k: layer(k, go_backwards="no"), TypeError,
+           "go_backwards must be True or False, got 'no'"),
+    *_both("zero_output_for_mask-None", lambda k: layer(k, zero_output_for_mask=None), TypeError,
+           "zero_output_for_mask must be True or False, got None"),
+    *_both("return_sequences-array", lambda k: layer(k, return_sequences=np.array([True])),
+           TypeError, "return_sequences must be True or False, got array([ True])"),
+    # the cells
+    *_both("cell-inputs-rank-3", lambda k: cell(k, inputs=X), ValueError,
+           "inputs must have 2 dimensions (batch, input_dim), got shape (2, 5, 3)"),
+    *_both("cell-inputs-features", lambda k: cell(k, inputs=X[:, 0, :1]), ValueError,
+           "inputs has 1 features (shape (2, 1)) but kernel expects input_dim = 3"),
+    ("gru-cell-state-batch", cell("gru", state=np.zeros((1, UNITS))), ValueError,
+         "state must have shape (batch, units) = (2, 4), got (1, 4)"),
+    ("gru-cell-state-pair", cell("gru", state=(H0, H0)), ValueError,
+         "state must have 2 dimensions (batch, units), got shape (2, 2, 4)"),
+    ("gru-cell-params-lstm", cell("gru", params=P_LSTM), TypeError,
+         "params must be a GRUParams, got LSTMParams"),
+    ("lstm-cell-state-one-array", cell("lstm", state=H0), TypeError,
+         "state must be a tuple or list of 2 arrays (batch, units), got ndarray; an LSTM's "
+         "state is the pair (h, c)"),
+    ("lstm-cell-state-dict", cell("lstm", state={"h": H0, "c": H0}), TypeError,
+         "state must be a tuple or list of 2 arrays (batch, units), got dict"),
+    ("lstm-cell-state-c-batch", cell("lstm", state=(H0, np.zeros((3, UNITS)))), ValueError,
+         "state[1] must have shape (batch, units) = (2, 4), got (3, 4)"),
+    *_both("cell-recurrent_activation-gelu", lambda k: cell(k, recurrent_activation="gelu"),
+           ValueError, f"recurrent_activation must be one of {RECURRENT_NAMES} or None, got "
+           "'gelu'"),
+    *_both("cell-activation-list", lambda k: cell(k, activation=["tanh"]), TypeError,
+           f"activation must be one of {ACTIVATION_NAMES}, None or a callable, got list"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"), [c[1:] for c in GATED_CASES], ids=[c[0] for c in GATED_CASES]
+)
+def test_gated_cells_reject(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
