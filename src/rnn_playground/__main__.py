@@ -1,10 +1,11 @@
 """``python -m rnn_playground check``: the seed notebook's comparisons, in the terminal.
 
-Runs one SimpleRNN four ways on the same inputs, initial state and weights: the Keras
-cell in a Python loop (the reference, as in the 2018 notebook), ``keras.layers.RNN(cell)``,
-``tf.compat.v1.nn.dynamic_rnn`` and ``rnn_playground.simple_rnn``. Prints the largest
-absolute differences and exits with status 1 when any exceeds its tolerance, 2 for a bad
-command line or when Keras and TensorFlow are not installed.
+Runs one cell (``--cell simplernn``, the default, ``gru`` or ``lstm``) four ways on the same
+inputs, initial state and weights: the Keras cell in a Python loop (the reference, as in the
+2018 notebook), ``keras.layers.RNN(cell)``, ``tf.compat.v1.nn.dynamic_rnn`` and the package
+(``rnn_playground.simple_rnn``, ``gru`` or ``lstm``). Prints the largest absolute differences
+and exits with status 1 when any exceeds its tolerance, 2 for a bad command line or when Keras
+and TensorFlow are not installed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from rnn_playground._checks import import_keras
 from rnn_playground.testing import ATOL, max_abs_diff
 
 PROG = "python -m rnn_playground"
+# cell name -> (Keras cell, what the package calls the layer function, the title)
+CELLS = {
+    "simplernn": ("SimpleRNNCell", "simple_rnn", "SimpleRNN"),
+    "gru": ("GRUCell", "gru", "GRU"),
+    "lstm": ("LSTMCell", "lstm", "LSTM"),
+}
 
 
 def positive_integer(text):
@@ -42,10 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="run the seed notebook's comparisons and print the largest differences",
         description=(
-            "Run a SimpleRNN as a Keras cell in a Python loop, as keras.layers.RNN(cell), as "
-            "tf.compat.v1.nn.dynamic_rnn and as rnn_playground.simple_rnn; print the largest "
-            "absolute differences; exit 1 if any exceeds its tolerance."
+            "Run a SimpleRNN, a GRU or an LSTM as a Keras cell in a Python loop, as "
+            "keras.layers.RNN(cell), as tf.compat.v1.nn.dynamic_rnn and as rnn_playground "
+            "(simple_rnn, gru or lstm); print the largest absolute differences; exit 1 if any "
+            "exceeds its tolerance."
         ),
+    )
+    check.add_argument(
+        "--cell",
+        choices=list(CELLS),
+        default="simplernn",
+        help="the cell: simplernn (default), gru or lstm",
+    )
+    check.add_argument(
+        "--reset-after",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="GRU only: Keras' reset_after (default: on, as in Keras)",
     )
     for option, default, what in [
         ("--batch", 2, "batch size"),
@@ -63,67 +83,93 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
-    """Print the comparison table; return True when every difference is within tolerance."""
+def run_check(
+    batch, steps, inputs, units, seed, dtype, stream=None, *, cell="simplernn", reset_after=None
+) -> bool:
+    """Print the comparison table; return True when every difference is within tolerance.
+
+    ``cell`` is "simplernn", "gru" or "lstm"; ``reset_after`` the GRU's (None: Keras' True).
+    The gated cells get a bias drawn from U(-0.5, 0.5) instead of Keras' initial zeros (and
+    ones), so that the bias and where it enters are checked too.
+    """
     stream = sys.stdout if stream is None else stream  # looked up now, so redirection works
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
     import tensorflow as tf
 
-    from rnn_playground import SimpleRNNParams, simple_rnn
+    import rnn_playground
+    from rnn_playground.testing import CELLS as PARAMS
 
+    keras_cell_name, function_name, title = CELLS[cell]
+    state_count = PARAMS[cell].state_count
     rng = np.random.default_rng(seed)
     x = rng.uniform(size=(batch, steps, inputs)).astype(dtype)  # the seed's tf.random.uniform
-    a0 = rng.uniform(size=(batch, units)).astype(dtype)
+    initial = [rng.uniform(size=(batch, units)).astype(dtype) for _ in range(state_count)]
     keras.utils.set_random_seed(seed)
-    cell = keras.layers.SimpleRNNCell(units, dtype=dtype)
+    options = {} if cell != "gru" else {"reset_after": True if reset_after is None else reset_after}
+    keras_cell = getattr(keras.layers, keras_cell_name)(units, dtype=dtype, **options)
+    keras_cell.build((None, inputs))
+    if cell != "simplernn":  # a bias that counts
+        keras_cell.bias.assign(rng.uniform(-0.5, 0.5, keras_cell.bias.shape).astype(dtype))
 
     # 1. The 2018 notebook's loop over the cell: time-major stack, then batch-major.
-    state, stack = tf.constant(a0), []
+    state, stack = [tf.constant(s) for s in initial], []
     for t in range(steps):
-        output, [state] = cell(x[:, t, :], [state])
+        output, state = keras_cell(x[:, t, :], state)
         stack.append(output)
     loop_outputs = tf.transpose(tf.stack(stack), [1, 0, 2]).numpy()
-    loop_state = state.numpy()
+    loop_states = [s.numpy() for s in state]
 
     # 2. keras.layers.RNN(cell), the modern form of dynamic_rnn.
-    rnn = keras.layers.RNN(cell, return_sequences=True, return_state=True, dtype=dtype)
-    rnn_outputs, rnn_state = (v.numpy() for v in rnn(x, initial_state=[a0]))
+    rnn = keras.layers.RNN(keras_cell, return_sequences=True, return_state=True, dtype=dtype)
+    rnn_outputs, *rnn_states = (v.numpy() for v in rnn(x, initial_state=list(initial)))
 
     # 3. tf.compat.v1.nn.dynamic_rnn, the seed's API; it now needs the initial state.
-    dyn_outputs, dyn_state = (
-        v.numpy() for v in tf.compat.v1.nn.dynamic_rnn(cell, x, initial_state=tf.constant(a0))
+    dynamic_initial = tf.constant(initial[0]) if state_count == 1 else list(initial)
+    dyn_outputs, dyn_state = tf.compat.v1.nn.dynamic_rnn(
+        keras_cell, x, initial_state=dynamic_initial
     )
+    dyn_outputs, dyn_states = dyn_outputs.numpy(), [s.numpy() for s in tf.nest.flatten(dyn_state)]
 
     # 4. rnn_playground, with the cell's own weights.
-    params = SimpleRNNParams.from_keras(cell)
-    np_outputs, np_state = simple_rnn(
-        x, params, initial_state=a0, return_sequences=True, return_state=True
+    params = PARAMS[cell].params.from_keras(keras_cell)
+    np_outputs, *np_states = getattr(rnn_playground, function_name)(
+        x,
+        params,
+        initial_state=initial[0] if state_count == 1 else tuple(initial),
+        return_sequences=True,
+        return_state=True,
     )
 
     tolerance = ATOL[dtype]
     rows = [
-        ("keras.layers.RNN(cell) vs cell loop", rnn_outputs, rnn_state, tolerance),
-        ("tf.compat.v1.nn.dynamic_rnn vs cell loop", dyn_outputs, dyn_state, tolerance),
-        ("last output vs final state (cell loop)", loop_outputs[:, -1], loop_state, 0.0),
-        ("rnn_playground.simple_rnn vs cell loop", np_outputs, np_state, tolerance),
+        ("keras.layers.RNN(cell) vs cell loop", rnn_outputs, rnn_states, tolerance),
+        ("tf.compat.v1.nn.dynamic_rnn vs cell loop", dyn_outputs, dyn_states, tolerance),
+        ("last output vs final state (cell loop)", loop_outputs[:, -1], loop_states[:1], 0.0),
+        (f"rnn_playground.{function_name} vs cell loop", np_outputs, np_states, tolerance),
     ]
+    variant = f" (reset_after={options['reset_after']})" if cell == "gru" else ""
+    bias = "; bias ~ U(-0.5, 0.5)" if cell != "simplernn" else ""
     print(
-        f"SimpleRNN check: batch={batch} steps={steps} inputs={inputs} units={units} "
-        f"seed={seed} dtype={dtype}; TensorFlow {tf.__version__}, Keras {keras.__version__}",
+        f"{title} check{variant}: batch={batch} steps={steps} inputs={inputs} units={units} "
+        f"seed={seed} dtype={dtype}{bias}; TensorFlow {tf.__version__}, Keras {keras.__version__}",
         file=stream,
     )
-    header = f"{'comparison':<42} {'outputs max|d|':>15} {'state max|d|':>13} {'tolerance':>10}  ok"
+    states_label = "state max|d|" if state_count == 1 else "(h, c) max|d|"
+    header = f"{'comparison':<42} {'outputs max|d|':>15} {states_label:>13} {'tolerance':>10}  ok"
     print(header, file=stream)
     print("-" * len(header), file=stream)
     all_ok = True
-    for name, outputs, final_state, tol in rows:
+    for name, outputs, final_states, tol in rows:
         if name.startswith("last output"):
-            d_out = d_state = max_abs_diff(outputs, final_state)
+            d_out = d_state = max_abs_diff(outputs, final_states[0])
         else:
             d_out = max_abs_diff(outputs, loop_outputs)
-            d_state = max_abs_diff(final_state, loop_state)
+            d_state = max(
+                max_abs_diff(ours, theirs)
+                for ours, theirs in zip(final_states, loop_states, strict=True)
+            )
         ok = d_out <= tol and d_state <= tol
         all_ok &= ok
         print(
@@ -137,14 +183,26 @@ def run_check(batch, steps, inputs, units, seed, dtype, stream=None) -> bool:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "check":
+        if args.reset_after is not None and args.cell != "gru":
+            parser.error(f"--reset-after/--no-reset-after is a GRU's option, not {args.cell}'s")
         try:
             import_keras("this command")
         except ModuleNotFoundError as error:
             print(f"{PROG} check: error: {error}", file=sys.stderr)
             return 2
-        ok = run_check(args.batch, args.steps, args.inputs, args.units, args.seed, args.dtype)
+        ok = run_check(
+            args.batch,
+            args.steps,
+            args.inputs,
+            args.units,
+            args.seed,
+            args.dtype,
+            cell=args.cell,
+            reset_after=args.reset_after,
+        )
         return 0 if ok else 1
     return 2  # pragma: no cover - argparse enforces a command
 
