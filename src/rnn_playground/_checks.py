@@ -9,6 +9,7 @@ No other module of the package checks its arguments.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -412,3 +413,75 @@ def prepare_state_grad(state_grad, params, *, batch, state_count=1) -> tuple[np.
             np.zeros((batch, params.units), dtype=params.dtype) for _ in range(state_count)
         )
     return check_states(state_grad, "state_grad", batch, params, state_count=state_count)
+
+
+# -- PyTorch's state_dict layout -------------------------------------------------------------------
+TORCH_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def check_state_dict(state_dict):
+    """The four arrays of a one-layer, one-direction nn.RNN, nn.GRU or nn.LSTM ``state_dict``,
+    as new arrays of one float dtype: ``(weight_ih, weight_hh, bias_ih, bias_hh, gates)``,
+    the biases None for a module built with ``bias=False``; ``gates`` is 1, 3 or 4, the
+    number of row blocks (read from weight_hh, (gates·units, units))."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(
+            "state_dict must be a mapping of names to arrays, as module.state_dict() returns, "
+            f"got {type(state_dict).__name__}"
+        )
+    keys = set(state_dict)
+    unknown = sorted(str(key) for key in keys - set(TORCH_KEYS))
+    if unknown:
+        hint = ""
+        if any(key.endswith("_reverse") for key in unknown):
+            hint = " (bidirectional: convert each direction's arrays on their own)"
+        elif any("_l" in key and not key.endswith("_l0") for key in unknown):
+            hint = " (num_layers > 1: convert each layer's arrays on their own)"
+        elif any(key.startswith("weight_hr") for key in unknown):
+            hint = " (an LSTM with proj_size has no Keras equivalent)"
+        raise ValueError(
+            f"state_dict must hold one layer in one direction, {list(TORCH_KEYS)}; got the "
+            f"unexpected keys {unknown}{hint}"
+        )
+    missing = [key for key in TORCH_KEYS[:2] if key not in keys]
+    if missing:
+        raise ValueError(f"state_dict lacks {missing}; it has {sorted(keys)}")
+    biases = [key for key in TORCH_KEYS[2:] if key in keys]
+    if len(biases) == 1:
+        raise ValueError(
+            f"state_dict has {biases[0]} but not {(set(TORCH_KEYS[2:]) - set(biases)).pop()}: "
+            "PyTorch keeps both biases or neither (bias=False)"
+        )
+
+    arrays = [_torch_array(state_dict[key], key) for key in TORCH_KEYS[:2] + tuple(biases)]
+    weight_ih, weight_hh, *bias = arrays
+    check_rank(weight_ih, 2, "weight_ih_l0", "(gates·units, input_dim)")
+    check_rank(weight_hh, 2, "weight_hh_l0", "(gates·units, units)")
+    rows, units = weight_hh.shape
+    if units == 0 or rows not in (units, 3 * units, 4 * units):
+        raise ValueError(
+            f"weight_hh_l0 must have shape (gates·units, units) with gates 1 (nn.RNN), 3 "
+            f"(nn.GRU) or 4 (nn.LSTM), got {weight_hh.shape}"
+        )
+    if weight_ih.shape[0] != rows or weight_ih.shape[1] == 0:
+        raise ValueError(
+            f"weight_ih_l0 must have shape (gates·units, input_dim) = ({rows}, input_dim >= 1) to "
+            f"match weight_hh_l0 of shape {weight_hh.shape}, got {weight_ih.shape}"
+        )
+    for key, b in zip(biases, bias, strict=True):
+        if b.shape != (rows,):
+            raise ValueError(
+                f"{key} must have shape (gates·units,) = ({rows},) to match weight_hh_l0 of "
+                f"shape {weight_hh.shape}, got {b.shape}"
+            )
+    dtype = _common_float_dtype(arrays)
+    weight_ih, weight_hh, *bias = (a.astype(dtype, copy=False) for a in arrays)
+    bias_ih, bias_hh = bias or (None, None)
+    return weight_ih, weight_hh, bias_ih, bias_hh, rows // units
+
+
+def _torch_array(value, name):
+    """A new NumPy array from an array or a CPU tensor (``state_dict()`` gives detached ones)."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without torch
+        value = value.detach().cpu().numpy()
+    return as_real_array(value, name)
