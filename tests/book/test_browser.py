@@ -1,10 +1,12 @@
 """Every page of the built book, opened in headless Chromium, in light and dark mode.
 
-Serves ``_build/html`` on 127.0.0.1 and checks, page by page: every math element typeset by
-MathJax with no raw TeX left, every image loaded, the executed outputs present on notebook
-pages, no console error or page error, no failed or off-site request (anything not addressed
-to the local server is blocked and reported). Full-page screenshots of every page in both
-modes go to ``_build/screenshots/`` (or ``$RNN_PLAYGROUND_SCREENSHOTS``).
+Serves ``_build/html`` on 127.0.0.1 and checks, page by page (the chapters, the index and search
+pages, and the source pages of ``sphinx.ext.viewcode``), in one visit: every math element typeset
+by MathJax with no raw TeX left, every image loaded, the executed outputs present on notebook
+pages, no console error or page error, no failed or off-site request (anything not addressed to
+the local server is blocked and reported), nothing serious for axe-core in either mode, and every
+formula readable by a screen reader (accessibility.py). Full-page screenshots of every page in
+both modes go to ``_build/screenshots/`` (or ``$RNN_PLAYGROUND_SCREENSHOTS``).
 
 Needs a built site (``make site``) and a Chromium: Debian's ``chromium`` package when
 installed, otherwise Playwright's own (``python -m playwright install chromium``). Without
@@ -18,9 +20,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import MODES, PAGES, SCREENSHOTS, SWITCH_TO_DARK, TIMEOUT_MS
+from accessibility import axe_problems, speech_problems
+from browsing import MODES, PAGES, SCREENSHOTS, SITE, TIMEOUT_MS, switch_to_dark
 
 pytestmark = pytest.mark.browser
+
+# The source pages of sphinx.ext.viewcode are pages of the site too.
+SOURCE_PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("_modules/**/*.html"))
 
 
 # Runs in the page once MathJax is done. Collects what a reader would see as broken.
@@ -143,13 +149,17 @@ def check_page(browser, url: str, screenshots: dict[str, Path]) -> list[str]:
             report(f"page did not load: {response and response.status}")
         for mode in MODES:
             if mode == "dark":
-                page.emulate_media(color_scheme="dark")
-                page.evaluate(SWITCH_TO_DARK)
+                switch_to_dark(page)
             found = page.evaluate(INSPECT_PAGE)
             for problem in found["problems"]:
                 report(problem)
             if found["theme"] != mode:
                 report(f"theme is {found['theme']!r}, not {mode!r}")
+            for problem in axe_problems(page):
+                report(problem)
+            if mode == "light":  # speech does not depend on the colours
+                for problem in speech_problems(page, TIMEOUT_MS):
+                    report(problem)
             screenshots[mode].parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=screenshots[mode], full_page=True, animations="disabled")
     finally:
@@ -157,7 +167,7 @@ def check_page(browser, url: str, screenshots: dict[str, Path]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("page", PAGES or [pytest.param(None, id="no-site")])
+@pytest.mark.parametrize("page", (PAGES + SOURCE_PAGES) or [pytest.param(None, id="no-site")])
 def test_page_renders(page, site_url, browser):
     stem = page.removesuffix(".html").replace("/", "__")
     screenshots = {mode: SCREENSHOTS / f"{stem}-{mode}.png" for mode in MODES}
