@@ -252,8 +252,8 @@ def keras_gradients(
     """The gradients ``tf.GradientTape`` gives for the Keras layer with ``params``' weights
     (:func:`keras_layer`): the reference for ``simple_rnn_backward`` (and the gated cells'
     backward passes), which take the same arguments and return the same type:
-    :class:`~rnn_playground.SimpleRNNGrads`, :class:`~rnn_playground.GRUGrads` or
-    :class:`~rnn_playground.LSTMGrads` (``bias`` None without a bias).
+    :class:`~rnn_playground.SimpleRNNGrads`, ``GRUGrads`` or ``LSTMGrads`` (``bias`` None
+    without a bias).
 
     For the LSTM, ``initial_state`` and ``state_grad`` are pairs (h, c), and so is the
     gradient's ``initial_state``.
