@@ -219,7 +219,7 @@ def gru_step(params, gates, activation, recurrent_activation, *, batch):
             # (eq-gru-candidate)  h̃ = g(x W_h + b_h + r ⊙ (h U_h + b'_h)): reset after U_h
             np.multiply(r, recurrent_h, out=recurrent_h)
         else:
-            # (eq-gru-candidate)  h̃ = g(x W_h + b_h + (r ⊙ h) U_h): reset before U_h
+            # (eq-gru-candidate-before)  h̃ = g(x W_h + b_h + (r ⊙ h) U_h): reset before U_h
             np.multiply(r, h_previous, out=reset_state)
             np.matmul(reset_state, recurrent_kernel_h, out=recurrent_h)
         candidate += recurrent_h

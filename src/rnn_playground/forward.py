@@ -154,7 +154,7 @@ def gru_cell(inputs, state, params, *, activation="tanh", recurrent_activation="
     Implements the equations of the chapter "The GRU": the update gate z
     (``eq-gru-update``), the reset gate r (``eq-gru-reset``), the candidate h̃
     (``eq-gru-candidate``, with the reset gate after the recurrent product when
-    ``params.reset_after``, before it otherwise) and the new state
+    ``params.reset_after``; ``eq-gru-candidate-before``, before it, otherwise) and the new state
     h⟨t⟩ = z ⊙ h⟨t−1⟩ + (1 − z) ⊙ h̃ (``eq-gru-state``).
 
     Parameters

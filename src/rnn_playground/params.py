@@ -264,7 +264,8 @@ class GRUParams(_RecurrentParams):
     One step (chapter "The GRU", equations ``eq-gru-update``, ``eq-gru-reset``,
     ``eq-gru-candidate``, ``eq-gru-state``) reads the input x⟨t⟩ through ``kernel`` and the
     state h⟨t−1⟩ through ``recurrent_kernel``, each split into the update gate z, the reset
-    gate r and the candidate h̃: ``kernel[:, :units]`` is W_z transposed, and so on.
+    gate r and the candidate h̃: ``kernel[:, :units]`` is W_z and ``recurrent_kernel[:, :units]``
+    is U_z of the chapter's equations, written for rows as Keras computes (x W_z + h U_z).
 
     The arrays are copied and made read-only; their common floating dtype is the dtype of
     every computation with them (integer weights are cast to float32).
