@@ -13,8 +13,10 @@ Public API: for each cell its weights (:class:`SimpleRNNParams`, :class:`GRUPara
 :func:`simple_rnn_backward` with its result :class:`SimpleRNNGrads` (the gated cells'
 gradient types :class:`GRUGrads` and :class:`LSTMGrads` are what
 ``rnn_playground.testing.keras_gradients`` returns for them). The module
-:mod:`rnn_playground.testing` has the helpers that compare the package with Keras, and
-:mod:`rnn_playground.torch_layout` converts weights to and from PyTorch's layout.
+:mod:`rnn_playground.testing` has the helpers that compare the package with Keras,
+:mod:`rnn_playground.training` the adding problem, a dense readout and Keras' Adam of the
+chapter "Training a small RNN in NumPy", and :mod:`rnn_playground.torch_layout` converts
+weights to and from PyTorch's layout.
 Everything is plain NumPy; Keras is imported only by the ``from_keras`` and ``to_keras``
 methods, the ``python -m rnn_playground check`` command and :mod:`rnn_playground.testing`
 (install it with ``pip install 'rnn-playground[keras]'``).
