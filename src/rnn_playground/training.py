@@ -28,9 +28,10 @@ def adding_problem(n, steps, rng=None):
     """``n`` sequences of the adding problem, and their targets.
 
     Each sequence has ``steps`` steps of two features: a value u⟨t⟩ uniform in [0, 1) and a
-    marker that is 1 at exactly two steps, chosen at random without replacement, and 0
-    elsewhere. The target is the sum of the two marked values (Hochreiter and Schmidhuber
-    1997, in the form of Le, Jaitly and Hinton 2015).
+    marker that is 1 at exactly two different steps, every pair of steps equally likely
+    (``rng.choice`` without replacement), and 0 elsewhere. The target is the sum of the two
+    marked values (Hochreiter and Schmidhuber 1997, in the form of Le, Jaitly and Hinton
+    2015).
 
     Parameters
     ----------

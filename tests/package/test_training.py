@@ -177,6 +177,16 @@ def test_adding_problem_statistics():
     assert abs(targets.var() - 2 / 12) < 0.004
 
 
+def test_adding_problem_marks_every_pair_equally_often():
+    """With 4 steps there are 6 pairs of marked steps; in 12 000 sequences each should be
+    marked 2000 times, give or take sqrt(12 000 · 1/6 · 5/6) ≈ 41 (asserted within five)."""
+    inputs, _ = adding_problem(12_000, 4, 5)
+    pairs = np.argwhere(inputs[..., 1] == 1)[:, 1].reshape(-1, 2)
+    _, counts = np.unique(pairs[:, 0] * 4 + pairs[:, 1], return_counts=True)
+    assert len(counts) == 6
+    assert np.all(np.abs(counts - 2000) < 5 * 41)
+
+
 def test_adding_problem_seeds_and_generators():
     a = adding_problem(20, 5, 3)
     b = adding_problem(20, 5, np.random.default_rng(3))
