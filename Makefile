@@ -113,9 +113,11 @@ serve:
 	$(PYTHON) -m http.server --bind $(HOST) --directory $(BUILDDIR)/html $(PORT)
 
 # What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
-# parts (lint and test-package; sites and test-book).
+# parts (lint, test-package and test-torch; sites and test-book). test-torch's venv takes about a
+# minute to install on two cores (README.md, "Time budgets").
 ci: lint sites
 	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory test-torch
 
 clean:
 	rm -rf $(BUILDDIR)
