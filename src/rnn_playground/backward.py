@@ -65,7 +65,7 @@ class GRUGrads(NamedTuple):
     :class:`SimpleRNNGrads`, with ``kernel`` (input_dim, 3·units), ``recurrent_kernel``
     (units, 3·units) and ``bias`` of the bias' shape ((2, 3·units) with ``reset_after``,
     (3·units,) without, None without a bias). What ``rnn_playground.testing.keras_gradients``
-    returns for :class:`GRUParams`."""
+    returns for ``GRUParams``."""
 
     inputs: np.ndarray
     initial_state: np.ndarray
@@ -79,7 +79,7 @@ class LSTMGrads(NamedTuple):
     :class:`SimpleRNNGrads`, with ``initial_state`` the pair (∂L/∂h⟨0⟩, ∂L/∂c⟨0⟩),
     ``kernel`` (input_dim, 4·units), ``recurrent_kernel`` (units, 4·units) and ``bias``
     (4·units,) or None. What ``rnn_playground.testing.keras_gradients`` returns for
-    :class:`LSTMParams`."""
+    ``LSTMParams``."""
 
     inputs: np.ndarray
     initial_state: tuple[np.ndarray, np.ndarray]
@@ -319,7 +319,7 @@ def gru_backward(
     if params.reset_after:
         step_backward = _gru_step_backward(d_gates, d_candidate, gates, params)
     else:
-        step_backward = _gru_step_backward_reset_before(d_gates, states, gates, params)
+        step_backward = _gru_step_backward_reset_before(d_gates, gates, params)
     (d_initial_state,) = _recurrence.backprop(
         step_backward,
         output_grad_steps,
@@ -428,7 +428,7 @@ def lstm_backward(
         x_steps, initial_states, mask_steps, params, g.forward, sigma.forward
     )
 
-    d_gates, d_cell_factor = _lstm_factors(states, gates, g, sigma)
+    d_gates, d_cell_factor = _lstm_factors(states, gates, phi=g, sigma=sigma)
     step_backward = _lstm_step_backward(d_gates, d_cell_factor, gates, params)
     d_initial_h, d_initial_c = _recurrence.backprop(
         step_backward,
@@ -495,16 +495,16 @@ def _gru_factors(states, gates, params, g, sigma):
     [z | r | h], and ``d_candidate`` (time, batch, units) hold the factors that the loop
     multiplies by δ⟨k⟩ (or, for r without ``reset_after``, by what comes back through U_h),
     in place, so that they end up holding the gradients of the gates' pre-activations.
-    Without ``reset_after`` the h block is ∂L/∂a_h itself, and ``d_candidate`` is None.
+    Without ``reset_after`` the h block is dh̄ itself, and ``d_candidate`` is None.
     """
     units = params.units
     h_previous = states[:-1]  # h⟨k−1⟩, the state step k read: (time, batch, units)
     z, r, candidate = np.split(gates, 3, axis=-1)
     d_gates = np.empty_like(gates)
     d_z, d_r, d_h = np.split(d_gates, 3, axis=-1)
-    # (eq-gru-bptt-candidate)  ∂L/∂a_h = δ ⊙ (1 − z) ⊙ g'(a_h): the factor of δ
+    # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄): the factor of δ
     d_candidate = (1 - z) * g.grad_from_output(candidate)
-    # (eq-gru-bptt-update)  ∂L/∂a_z = δ ⊙ (h⟨k−1⟩ − h̃) ⊙ σ'(a_z): the factor of δ
+    # (eq-gru-bptt-update)  dz̄ = δ ⊙ (h⟨k−1⟩ − h̃) ⊙ σ'(z̄): the factor of δ
     np.subtract(h_previous, candidate, out=d_z)
     d_z *= sigma.grad_from_output(z)
     if params.reset_after:
@@ -512,16 +512,16 @@ def _gru_factors(states, gates, params, g, sigma):
         recurrent_h = h_previous @ params.recurrent_kernel[:, 2 * units :]
         if params.bias is not None:
             recurrent_h += params.bias[1, 2 * units :]
-        # (eq-gru-bptt-reset)  ∂L/∂a_r = ∂L/∂a_h ⊙ q ⊙ σ'(a_r): the factor of δ
+        # (eq-gru-bptt-reset)  dr̄ = dh̄ ⊙ q ⊙ σ'(r̄): the factor of δ
         np.multiply(d_candidate, recurrent_h, out=d_r)
         d_r *= sigma.grad_from_output(r)
-        # (eq-gru-bptt-recurrent)  ∂L/∂q = ∂L/∂a_h ⊙ r: the factor of δ
+        # (eq-gru-bptt-recurrent)  dq = dh̄ ⊙ r: the factor of δ
         np.multiply(d_candidate, r, out=d_h)
     else:
-        # (eq-gru-bptt-reset-before)  ∂L/∂a_r = (∂L/∂a_h U_hᵀ) ⊙ h⟨k−1⟩ ⊙ σ'(a_r): the factor
-        # of ∂L/∂a_h U_hᵀ, which only the loop can compute
+        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄): the factor of
+        # ds = dh̄ U_hᵀ, which only the loop can compute
         np.multiply(h_previous, sigma.grad_from_output(r), out=d_r)
-        d_h[...] = d_candidate  # the h block is ∂L/∂a_h itself
+        d_h[...] = d_candidate  # the h block is dh̄ itself
         d_candidate = None
     return d_gates, d_candidate
 
@@ -531,7 +531,7 @@ def _gru_step_backward(d_gates, d_candidate, gates, params):
     reset gate after the recurrent product: one product with U for the three blocks).
 
     Multiplies the factors of :func:`_gru_factors` by δ⟨k⟩ in place: ``d_gates[k]`` becomes
-    the gradient of the recurrent side [a_z | a_r | q] and ``d_candidate[k]`` that of a_h.
+    the gradient of the recurrent side [z̄ | r̄ | q] and ``d_candidate[k]`` that of h̄.
     """
     steps, batch, width = d_gates.shape
     blocks = d_gates.reshape(steps, batch, 3, width // 3)  # a view: [z | r | h] on axis 2
@@ -544,9 +544,9 @@ def _gru_step_backward(d_gates, d_candidate, gates, params):
         # (eq-gru-bptt-update), (eq-gru-bptt-reset), (eq-gru-bptt-recurrent): each block's
         # factor times δ⟨k⟩
         blocks[k] *= delta[:, None, :]
-        # (eq-gru-bptt-candidate)  ∂L/∂a_h = δ ⊙ (1 − z) ⊙ g'(a_h)
+        # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄)
         d_candidate[k] *= delta
-        # (eq-gru-bptt-state)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [∂L/∂a_z | ∂L/∂a_r | ∂L/∂q] Uᵀ
+        # (eq-gru-bptt-state)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄ | dq] Uᵀ
         np.matmul(d_gates[k], recurrent_kernel_t, out=d_state)
         np.multiply(delta, z[k], out=carried)
         d_state += carried
@@ -554,12 +554,12 @@ def _gru_step_backward(d_gates, d_candidate, gates, params):
     return step_backward
 
 
-def _gru_step_backward_reset_before(d_gates, states, gates, params):
+def _gru_step_backward_reset_before(d_gates, gates, params):
     """The GRU's step backwards for ``_recurrence.backprop`` without ``reset_after`` (the
     reset gate before the recurrent product, h̃ = g(x W_h + b_h + (r ⊙ h) U_h)).
 
     Multiplies the factors of :func:`_gru_factors` in place, so that ``d_gates[k]`` becomes
-    [∂L/∂a_z | ∂L/∂a_r | ∂L/∂a_h]. Two products a step: ∂L/∂a_r waits for ∂L/∂a_h U_hᵀ.
+    [dz̄ | dr̄ | dh̄]. Two products a step: dr̄ waits for dh̄ U_hᵀ.
     """
     steps, batch, width = d_gates.shape
     units = width // 3
@@ -567,22 +567,21 @@ def _gru_step_backward_reset_before(d_gates, states, gates, params):
     z, r = gates[..., :units], gates[..., units : 2 * units]
     recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel[:, : 2 * units].T)
     recurrent_kernel_h_t = np.ascontiguousarray(params.recurrent_kernel[:, 2 * units :].T)
-    d_reset_state = np.empty((batch, units), dtype=d_gates.dtype)
+    ds = np.empty((batch, units), dtype=d_gates.dtype)
     carried = np.empty((batch, units), dtype=d_gates.dtype)
 
     def step_backward(k, d_new, d_previous):
         (delta,), (d_state,) = d_new, d_previous
         # (eq-gru-bptt-update), (eq-gru-bptt-candidate): the z and h blocks' factors times δ⟨k⟩
         blocks[k, :, ::2] *= delta[:, None, :]
-        # ∂L/∂(r ⊙ h⟨k−1⟩) = ∂L/∂a_h U_hᵀ
-        np.matmul(blocks[k, :, 2], recurrent_kernel_h_t, out=d_reset_state)
-        # (eq-gru-bptt-reset-before)  ∂L/∂a_r = ∂L/∂(r ⊙ h⟨k−1⟩) ⊙ h⟨k−1⟩ ⊙ σ'(a_r)
-        blocks[k, :, 1] *= d_reset_state
-        # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [∂L/∂a_z | ∂L/∂a_r] U_zrᵀ
-        #                                            + ∂L/∂(r ⊙ h⟨k−1⟩) ⊙ r
+        # (eq-gru-bptt-reset-before)  ds = dh̄ U_hᵀ, the gradient of s = r ⊙ h⟨k−1⟩
+        np.matmul(blocks[k, :, 2], recurrent_kernel_h_t, out=ds)
+        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄), the factor times ds
+        blocks[k, :, 1] *= ds
+        # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄] U_zrᵀ + ds ⊙ r
         np.matmul(d_gates[k, :, : 2 * units], recurrent_kernel_t, out=d_state)
-        np.multiply(d_reset_state, r[k], out=d_reset_state)
-        d_state += d_reset_state
+        np.multiply(ds, r[k], out=ds)
+        d_state += ds
         np.multiply(delta, z[k], out=carried)
         d_state += carried
 
@@ -599,64 +598,66 @@ def _gru_weight_grads(d_gates, d_candidate, x_steps, states, gates, params):
     rows, units = steps * batch, params.units
     h_previous = states[:-1].reshape(rows, units)
     if params.reset_after:
-        d_recurrent = d_gates.reshape(rows, 3 * units)  # [∂L/∂a_z | ∂L/∂a_r | ∂L/∂q]
-        d_input = d_recurrent.copy()  # [∂L/∂a_z | ∂L/∂a_r | ∂L/∂a_h]
+        d_recurrent = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dq]
+        d_input = d_recurrent.copy()  # [dz̄ | dr̄ | dh̄]
         d_input[:, 2 * units :] = d_candidate.reshape(rows, units)
-        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [∂a_z | ∂a_r | ∂q]
+        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dz̄ | dr̄ | dq]
         d_recurrent_kernel = h_previous.T @ d_recurrent
     else:
-        d_input = d_gates.reshape(rows, 3 * units)  # [∂L/∂a_z | ∂L/∂a_r | ∂L/∂a_h]
+        d_input = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dh̄]
         reset_state = gates[..., units : 2 * units].reshape(rows, units) * h_previous
-        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k [h⟨k−1⟩ᵀ [∂a_z | ∂a_r] |
-        #                                                    (r ⊙ h⟨k−1⟩)ᵀ ∂a_h]
+        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k [h⟨k−1⟩ᵀ [dz̄ | dr̄] |
+        #                                                    s⟨k⟩ᵀ dh̄], s = r ⊙ h⟨k−1⟩
         d_recurrent_kernel = np.concatenate(
             [h_previous.T @ d_input[:, : 2 * units], reset_state.T @ d_input[:, 2 * units :]],
             axis=1,
         )
-    # (eq-gru-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [∂a_z | ∂a_r | ∂a_h]
+    # (eq-gru-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dz̄ | dr̄ | dh̄]
     d_kernel = x_steps.reshape(rows, features).T @ d_input
     d_bias = None
     if params.bias is not None:
-        # (eq-gru-bptt-weights)  ∂L/∂b = Σ_k [∂a_z | ∂a_r | ∂a_h]; with reset_after the
-        # recurrent bias b' (row 1) gets Σ_k [∂a_z | ∂a_r | ∂q]
+        # (eq-gru-bptt-weights)  ∂L/∂b = Σ_k [dz̄ | dr̄ | dh̄]; with reset_after the
+        # recurrent bias b' (row 1) gets Σ_k [dz̄ | dr̄ | dq]
         d_bias = d_input.sum(axis=0)
         if params.reset_after:
             d_bias = np.stack([d_bias, d_recurrent.sum(axis=0)])
-    # (eq-gru-bptt-inputs)  ∂L/∂x⟨k⟩ = [∂a_z | ∂a_r | ∂a_h] Wᵀ, in rows @ kernelᵀ
+    # (eq-gru-bptt-inputs)  ∂L/∂x⟨k⟩ = [dz̄ | dr̄ | dh̄] Wᵀ, in rows @ kernelᵀ
     d_inputs = (d_input @ params.kernel.T).reshape(steps, batch, features)
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias
 
 
-def _lstm_factors(states, gates, g, sigma):
-    """Everything of the LSTM's gradients that does not wait for δh⟨k⟩ = ∂L/∂h⟨k⟩ and
-    ∂L/∂c⟨k⟩, for every step at once, before the loop backwards.
+def _lstm_factors(states, gates, *, phi, sigma):
+    """Everything of the LSTM's gradients that does not wait for δ_h⟨k⟩ = ∂L/∂h⟨k⟩ and
+    dc⟨k⟩, for every step at once, before the loop backwards.
 
     Returns ``(d_gates, d_cell_factor)``: ``d_gates`` (time, batch, 4·units), blocks
-    [i | f | c | o], holds the factors that the loop multiplies, in place, by ∂L/∂c⟨k⟩
-    (blocks i, f and c) and by δh⟨k⟩ (block o), so that it ends up holding the gradients of
+    [i | f | c | o], holds the factors that the loop multiplies, in place, by dc⟨k⟩
+    (blocks i, f and c) and by δ_h⟨k⟩ (block o), so that it ends up holding the gradients of
     the gates' pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ φ'(c⟨k⟩).
+    ``phi`` is the ``activation`` φ (tanh by default: g is the candidate's name), ``sigma``
+    the gates' σ.
     """
     c = states[1]  # c⟨0⟩ … c⟨T⟩
     i, f, candidate, o = np.split(gates, 4, axis=-1)
     d_gates = np.empty_like(gates)
     d_i, d_f, d_c, d_o = np.split(d_gates, 4, axis=-1)
-    state_activation = g.forward(c[1:])  # φ(c⟨k⟩), a new array
-    # (eq-lstm-bptt-output-gate)  ∂L/∂a_o = δh ⊙ φ(c⟨k⟩) ⊙ σ'(a_o): the factor of δh
+    state_activation = phi.forward(c[1:])  # φ(c⟨k⟩), a new array
+    # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ φ(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
     np.multiply(state_activation, sigma.grad_from_output(o), out=d_o)
-    # (eq-lstm-bptt-cell)  ∂L/∂c⟨k⟩ = δc + δh ⊙ o ⊙ φ'(c⟨k⟩): the factor of δh
-    d_cell_factor = o * g.grad_from_output(state_activation)
-    # (eq-lstm-bptt-gates)  ∂L/∂a_i = ∂L/∂c⟨k⟩ ⊙ g ⊙ σ'(a_i): the factor of ∂L/∂c⟨k⟩
+    # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩): the factor of δ_h
+    d_cell_factor = o * phi.grad_from_output(state_activation)
+    # (eq-lstm-bptt-gates)  dī = dc⟨k⟩ ⊙ g ⊙ σ'(ī): the factor of dc⟨k⟩
     np.multiply(candidate, sigma.grad_from_output(i), out=d_i)
-    # (eq-lstm-bptt-gates)  ∂L/∂a_f = ∂L/∂c⟨k⟩ ⊙ c⟨k−1⟩ ⊙ σ'(a_f)
+    # (eq-lstm-bptt-gates)  df̄ = dc⟨k⟩ ⊙ c⟨k−1⟩ ⊙ σ'(f̄)
     np.multiply(c[:-1], sigma.grad_from_output(f), out=d_f)
-    # (eq-lstm-bptt-gates)  ∂L/∂a_c = ∂L/∂c⟨k⟩ ⊙ i ⊙ φ'(a_c)
-    np.multiply(i, g.grad_from_output(candidate), out=d_c)
+    # (eq-lstm-bptt-gates)  dḡ = dc⟨k⟩ ⊙ i ⊙ φ'(ḡ)
+    np.multiply(i, phi.grad_from_output(candidate), out=d_c)
     return d_gates, d_cell_factor
 
 
 def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
-    """The LSTM's step backwards for ``_recurrence.backprop``: from (δh⟨k⟩, ∂L/∂c⟨k⟩ from
-    the steps after k) to (∂L/∂h⟨k−1⟩, ∂L/∂c⟨k−1⟩). Multiplies the factors of
+    """The LSTM's step backwards for ``_recurrence.backprop``: from (δ_h⟨k⟩, δ_c⟨k⟩, what
+    the steps after k sent back to c⟨k⟩) to (∂L/∂h⟨k−1⟩, ∂L/∂c⟨k−1⟩). Multiplies the factors of
     :func:`_lstm_factors` in place; one product with U a step."""
     steps, batch, width = d_gates.shape
     units = width // 4
@@ -667,16 +668,16 @@ def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
 
     def step_backward(k, d_new, d_previous):
         (delta_h, delta_c), (d_h, d_c) = d_new, d_previous
-        # (eq-lstm-bptt-cell)  ∂L/∂c⟨k⟩ = δc + δh ⊙ o ⊙ φ'(c⟨k⟩)
+        # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩)
         np.multiply(delta_h, d_cell_factor[k], out=d_cell)
         np.add(d_cell, delta_c, out=d_cell)
-        # (eq-lstm-bptt-gates)  the i, f and c blocks' factors times ∂L/∂c⟨k⟩
+        # (eq-lstm-bptt-gates)  the i, f and c blocks' factors times dc⟨k⟩
         blocks[k, :, :3] *= d_cell[:, None, :]
-        # (eq-lstm-bptt-output-gate)  the o block's factor times δh
+        # (eq-lstm-bptt-output-gate)  the o block's factor times δ_h
         blocks[k, :, 3] *= delta_h
-        # (eq-lstm-bptt-cell-carry)  ∂L/∂c⟨k−1⟩ = ∂L/∂c⟨k⟩ ⊙ f: the additive path
+        # (eq-lstm-bptt-cell-carry)  ∂L/∂c⟨k−1⟩ = dc⟨k⟩ ⊙ f: the additive path
         np.multiply(d_cell, f[k], out=d_c)
-        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [∂a_i | ∂a_f | ∂a_c | ∂a_o] Uᵀ
+        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dḡ | dō] Uᵀ
         np.matmul(d_gates[k], recurrent_kernel_t, out=d_h)
 
     return step_backward
@@ -690,13 +691,13 @@ def _lstm_weight_grads(d_gates, x_steps, states, params):
     """
     steps, batch, features = x_steps.shape
     rows, units = steps * batch, params.units
-    d_rows = d_gates.reshape(rows, 4 * units)  # [∂a_i | ∂a_f | ∂a_c | ∂a_o]
-    # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [∂a_i | ∂a_f | ∂a_c | ∂a_o]
+    d_rows = d_gates.reshape(rows, 4 * units)  # [dī | df̄ | dḡ | dō]
+    # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dī | df̄ | dḡ | dō]
     d_kernel = x_steps.reshape(rows, features).T @ d_rows
-    # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [∂a_i | ∂a_f | ∂a_c | ∂a_o]
+    # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dī | df̄ | dḡ | dō]
     d_recurrent_kernel = states[0][:-1].reshape(rows, units).T @ d_rows
-    # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [∂a_i | ∂a_f | ∂a_c | ∂a_o]
+    # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [dī | df̄ | dḡ | dō]
     d_bias = None if params.bias is None else d_rows.sum(axis=0)
-    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [∂a_i | ∂a_f | ∂a_c | ∂a_o] Wᵀ, in rows @ kernelᵀ
+    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dḡ | dō] Wᵀ, in rows @ kernelᵀ
     d_inputs = (d_rows @ params.kernel.T).reshape(steps, batch, features)
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias

@@ -87,7 +87,7 @@ class _RecurrentParams:
 
     @property
     def units(self) -> int:
-        """Number of units H: the size of the state (of h⟨t⟩ and of c⟨t⟩ for the LSTM)."""
+        """Number of units H, the size of the state (of h⟨t⟩ and of c⟨t⟩ for the LSTM)."""
         return self._recurrent_kernel.shape[0]
 
     @property
