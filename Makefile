@@ -11,7 +11,14 @@ PORT   ?= 8000
 SPHINXOPTS ?=
 BUILDDIR   := _build
 
-.PHONY: help venv site sites test test-package test-book lint format serve bench ci clean
+# PyTorch, for `make test-torch` only, in a venv of its own: the CPU-only wheels from PyTorch's
+# index (PyPI's Linux wheel needs about 2.9 GB of CUDA packages).
+TORCH_VENV  := .venv-torch
+TORCH_PY    := $(TORCH_VENV)/bin/python
+TORCH_STAMP := $(TORCH_VENV)/.installed
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+
+.PHONY: help venv site sites test test-package test-book test-torch lint format serve bench ci clean
 
 help:
 	@echo "make site          build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
@@ -19,11 +26,12 @@ help:
 	@echo "make test          run the whole test suite (test-package and test-book)"
 	@echo "make test-package  the package against Keras and TensorFlow (tests/package)"
 	@echo "make test-book     the book's machinery on throw-away sites, and the built site in a browser (tests/book)"
+	@echo "make test-torch    the weight layouts against PyTorch, in its own venv $(TORCH_VENV) (tests/torch)"
 	@echo "make lint          ruff (lint + format check), shellcheck, actionlint and zizmor"
 	@echo "make format        apply ruff's formatting and fixes"
 	@echo "make serve         preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
 	@echo "make bench         benchmarks against Keras (not part of make test)"
-	@echo "make ci            lint, sites, then test with the browser check required: what CI runs"
+	@echo "make ci            lint, sites, test with the browser check required, test-torch: what CI runs"
 	@echo "make clean         remove $(BUILDDIR) (the venv stays)"
 
 # The venv is rebuilt when requirements.txt or pyproject.toml is newer than the stamp.
@@ -35,6 +43,20 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 venv: $(STAMP)
+
+# requirements-torch.txt and the package in .venv-torch. torch first and alone (--no-deps), with
+# PyTorch's index as an extra index: nothing else is looked up there (a name on two indexes is how
+# dependency confusion happens). --retries 1: where that index cannot be reached at all, pip gives
+# up on it within a second or two (instead of about 10 s of retries) and uses the wheel the other
+# indexes or PIP_FIND_LINKS offer. Then the rest, and torch's own dependencies, from the usual index.
+$(TORCH_STAMP): requirements.txt requirements-torch.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	test -x $(TORCH_PY) || $(PYTHON) -m venv $(TORCH_VENV)
+	grep -E '^torch[ =<>!~;]' requirements-torch.txt > $(TORCH_VENV)/torch-only.txt
+	$(TORCH_PY) -m pip install --disable-pip-version-check -q --retries 1 --no-deps --extra-index-url $(TORCH_INDEX) -r $(TORCH_VENV)/torch-only.txt
+	$(TORCH_PY) -m pip install --disable-pip-version-check -q -r requirements-torch.txt
+	$(TORCH_PY) -m pip install --disable-pip-version-check -q --no-deps -e .
+	touch $@
 
 # MathJax for the site, from package-lock.json (docs/_ext/local_mathjax.py copies the files the pages load).
 NODE_STAMP := node_modules/.installed
@@ -66,6 +88,9 @@ test-package: $(STAMP)
 test-book: $(STAMP)
 	$(PY) -m pytest tests/book $(PYTEST_ARGS)
 
+test-torch: $(TORCH_STAMP)
+	$(TORCH_PY) -m pytest tests/torch $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_rnn.py
 
@@ -88,9 +113,11 @@ serve:
 	$(PYTHON) -m http.server --bind $(HOST) --directory $(BUILDDIR)/html $(PORT)
 
 # What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
-# parts (lint and test-package; sites and test-book).
+# parts (lint, test-package and test-torch; sites and test-book). test-torch's venv takes about a
+# minute to install on two cores (README.md, "Time budgets").
 ci: lint sites
 	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory test-torch
 
 clean:
 	rm -rf $(BUILDDIR)

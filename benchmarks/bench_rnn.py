@@ -1,10 +1,11 @@
-"""Side-by-side benchmark of rnn_playground against keras.layers.SimpleRNN (float32, CPU).
+"""Side-by-side benchmark of rnn_playground against Keras' recurrent layers (float32, CPU).
 
-``make bench``: for each size (batch, time, features, units), ``simple_rnn`` against the Keras
-layer and ``simple_rnn_backward`` against ``tf.GradientTape`` on it, eager and in ``tf.function``,
-timed side by side by ``rnn_playground.testing.time_side_by_side`` after a correctness check
-(exit status 1 if it fails). Method and results: ``benchmarks/README.md``; the table is printed
-and written, as Markdown and JSON, to ``benchmarks/results/``.
+``make bench``: for each size (batch, time, features, units), ``simple_rnn`` against
+``keras.layers.SimpleRNN`` and ``simple_rnn_backward`` against ``tf.GradientTape`` on it, then
+``gru`` and ``lstm`` against ``keras.layers.GRU`` and ``LSTM`` (forward), each eager and in
+``tf.function``, timed side by side by ``rnn_playground.testing.time_side_by_side`` after a
+correctness check (exit status 1 if it fails). Method and results: ``benchmarks/README.md``; the
+table is printed and written, as Markdown and JSON, to ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 import rnn_playground
-from rnn_playground import SimpleRNNParams, simple_rnn, simple_rnn_backward
+from rnn_playground import (
+    GRUParams,
+    LSTMParams,
+    SimpleRNNParams,
+    gru,
+    lstm,
+    simple_rnn,
+    simple_rnn_backward,
+)
 from rnn_playground.testing import (
     keras_gradient_function,
     keras_layer,
@@ -35,6 +44,7 @@ from rnn_playground.testing import (
 )
 
 SIZES = [(2, 3, 4, 5), (32, 100, 32, 128), (64, 200, 128, 256), (256, 50, 512, 512)]
+CELLS = ["SimpleRNN", "GRU", "LSTM"]
 DTYPE = "float32"
 TOLERANCE = 1e-4
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -132,14 +142,54 @@ def bench_size(size, tf, budget, rng, clock, one_thread):
             variants["ours_1_thread"] = ours
             contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
         times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
-        rows.append(_row(kind, size, times, flops, diff, diff_kind))
+        rows.append(_row("SimpleRNN", kind, size, times, flops, diff, diff_kind))
+    for cell in ("GRU", "LSTM"):
+        rows.append(bench_gated(cell, size, tf, budget, rng, clock, one_thread))
     return rows
 
 
-def _row(kind, size, times, flops, diff, diff_kind):
+def bench_gated(cell, size, tf, budget, rng, clock, one_thread):
+    """``gru`` or ``lstm`` (forward, every output) against the Keras layer, side by side."""
+    batch, steps, features, units = size
+    blocks = 3 if cell == "GRU" else 4
+    flops = 2 * batch * steps * blocks * (features * units + units * units)  # 2 products a step
+    x = rng.standard_normal((batch, steps, features)).astype(DTYPE)
+    state_count = 1 if cell == "GRU" else 2  # h, or the LSTM's (h, c)
+    states = [rng.standard_normal((batch, units)).astype(DTYPE) for _ in range(state_count)]
+    params_class, forward = (GRUParams, gru) if cell == "GRU" else (LSTMParams, lstm)
+    params = params_class.init(features, units, seed=0, dtype=DTYPE)
+    params = params_class(  # a non-zero bias (both rows of the GRU's), so that adding it is checked
+        params.kernel,
+        params.recurrent_kernel,
+        rng.uniform(-0.1, 0.1, params.bias.shape).astype(DTYPE),
+    )
+    layer = keras_layer(params, return_sequences=True)
+    x_tf, states_tf = tf.constant(x), [tf.constant(s) for s in states]
+    initial_state = states[0] if cell == "GRU" else tuple(states)
+
+    def ours():
+        return forward(x, params, initial_state=initial_state, return_sequences=True)
+
+    def eager():
+        return layer(x_tf, initial_state=states_tf)
+
+    function = tf.function(eager)
+    mine = ours()
+    diff = max(float(np.abs(mine - reference().numpy()).max()) for reference in (eager, function))
+    variants = {"ours": ours, "eager": eager, "function": function}
+    contexts = {}
+    if one_thread:
+        variants["ours_1_thread"] = ours
+        contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
+    times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
+    return _row(cell, "forward", size, times, flops, diff, "max abs")
+
+
+def _row(cell, kind, size, times, flops, diff, diff_kind):
     times = {name: timing._asdict() for name, timing in times.items()}
     ours, one_thread = times["ours"]["median"], times.get("ours_1_thread")
     return {
+        "cell": cell,
         "pass": kind,
         "size": size,
         "flops": flops,
@@ -163,15 +213,16 @@ def markdown(env, peak, rows, load):
         return f"{row['flops'] / row['times'][name]['best'] / peak:.1%}"
 
     lines = [
-        "| pass | B, T, D, H | ours ms | Keras eager ms | Keras tf.function ms "
+        "| cell | pass | B, T, D, H | ours ms | Keras eager ms | Keras tf.function ms "
         "| × vs eager | × vs tf.function | ours, 1 BLAS thread ms | its × vs tf.function "
         "| ours % peak | tf.function % peak | max diff | ok |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for row in rows:
+    for row in sorted(rows, key=lambda r: CELLS.index(r["cell"])):  # SimpleRNN, GRU, LSTM
         t, one_thread = row["times"], row["speedup_1_thread_vs_function"]
         lines.append(
-            f"| {row['pass']} | {', '.join(map(str, row['size']))} | {ms(t['ours'])} "
+            f"| {row['cell']} | {row['pass']} | {', '.join(map(str, row['size']))} "
+            f"| {ms(t['ours'])} "
             f"| {ms(t['eager'])} | {ms(t['function'])} | {row['speedup_vs_eager']:.2f} "
             f"| {row['speedup_vs_function']:.2f} | {ms(t.get('ours_1_thread'))} "
             f"| {'–' if one_thread is None else f'{one_thread:.2f}'} | {fraction(row, 'ours')} "
@@ -198,9 +249,11 @@ def markdown(env, peak, rows, load):
 
 
 def summary(rows):
-    def ratios(kind, key, *, larger=False):
+    def ratios(cell, kind, key, *, larger=False):
         return [
-            r[key] for r in rows if r["pass"] == kind and not (larger and r["size"] == SIZES[0])
+            r[key]
+            for r in rows
+            if r["cell"] == cell and r["pass"] == kind and not (larger and r["size"] == SIZES[0])
         ]
 
     def geomean(values):
@@ -209,30 +262,32 @@ def summary(rows):
     def met(condition):
         return "met" if condition else "NOT met"
 
-    forward, forward_1 = ratios("forward", "speedup_vs_function"), None
-    mean = geomean(ratios("forward", "speedup_vs_function", larger=True))
-    lines = [
-        "- Forward, at least as fast as tf.function Keras at every size: "
-        f"{met(min(forward) >= 1)} (min × {min(forward):.2f}).",
-        "- Forward, geometric mean × vs tf.function over the three larger sizes: "
-        f"{mean:.2f} (target 1.5: {met(mean >= 1.5)}).",
-    ]
-    forward_1 = ratios("forward", "speedup_1_thread_vs_function")
-    if None not in forward_1:
-        mean = geomean(ratios("forward", "speedup_1_thread_vs_function", larger=True))
-        lines.append(
-            f"- Forward with one BLAS thread (diagnostic): min × vs tf.function "
-            f"{min(forward_1):.2f}, geometric mean over the three larger sizes {mean:.2f}."
-        )
-    backward = ratios("forward+backward", "speedup_vs_function")
+    lines = []
+    for cell in CELLS:
+        forward = ratios(cell, "forward", "speedup_vs_function")
+        mean = geomean(ratios(cell, "forward", "speedup_vs_function", larger=True))
+        lines += [
+            f"- {cell} forward, at least as fast as tf.function Keras at every size: "
+            f"{met(min(forward) >= 1)} (min × {min(forward):.2f}); geometric mean × over the "
+            f"three larger sizes {mean:.2f}"
+            + (f" (target 1.5: {met(mean >= 1.5)})." if cell == "SimpleRNN" else "."),
+        ]
+        forward_1 = ratios(cell, "forward", "speedup_1_thread_vs_function")
+        if None not in forward_1:
+            mean = geomean(ratios(cell, "forward", "speedup_1_thread_vs_function", larger=True))
+            lines.append(
+                f"- {cell} forward with one BLAS thread (diagnostic): min × vs tf.function "
+                f"{min(forward_1):.2f}, geometric mean over the three larger sizes {mean:.2f}."
+            )
+    backward = ratios("SimpleRNN", "forward+backward", "speedup_vs_function")
     lines.append(
-        "- Backward, at least as fast as tf.function GradientTape at every size: "
+        "- SimpleRNN backward, at least as fast as tf.function GradientTape at every size: "
         f"{met(min(backward) >= 1)} (min × {min(backward):.2f})."
     )
-    backward_1 = ratios("forward+backward", "speedup_1_thread_vs_function")
+    backward_1 = ratios("SimpleRNN", "forward+backward", "speedup_1_thread_vs_function")
     if None not in backward_1:
         lines.append(
-            f"- Backward with one BLAS thread (diagnostic): min × vs tf.function "
+            f"- SimpleRNN backward with one BLAS thread (diagnostic): min × vs tf.function "
             f"{min(backward_1):.2f}."
         )
     return lines
@@ -281,7 +336,7 @@ def main(argv=None):
         (args.out / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"written to {args.out / f'bench-{stamp}'}.md and .json")
     for row in (failed := [r for r in rows if not r["ok"]]):
-        message = f"{row['pass']} at {row['size']}: max diff {row['max_diff']:.2e}"
+        message = f"{row['cell']} {row['pass']} at {row['size']}: max diff {row['max_diff']:.2e}"
         print(f"CORRECTNESS FAILURE: {message} ({row['diff_kind']}) > {TOLERANCE}", file=sys.stderr)
     return 1 if failed else 0
 

@@ -485,3 +485,98 @@ def _torch_array(value, name):
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without torch
         value = value.detach().cpu().numpy()
     return as_real_array(value, name)
+
+
+# -- training ------------------------------------------------------------------------------
+def check_adding_problem(n, steps):
+    """``n`` >= 1 sequences of ``steps`` >= 2 steps (two of them are marked)."""
+    n = check_positive_int(n, "n")
+    steps = check_positive_int(steps, "steps")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (two steps are marked), got {steps}")
+    return n, steps
+
+
+def check_readout(state, kernel, bias, targets):
+    """state (batch, units), kernel (units, outputs), bias (outputs,), targets (batch,
+    outputs) as arrays of their common float dtype (possibly the caller's: never written)."""
+    arrays = {
+        "state": (state, 2, "(batch, units)"),
+        "kernel": (kernel, 2, "(units, outputs)"),
+        "bias": (bias, 1, "(outputs,)"),
+        "targets": (targets, 2, "(batch, outputs)"),
+    }
+    checked = {}
+    for name, (value, rank, layout) in arrays.items():
+        checked[name] = as_real_array(value, name, copy=False)
+        check_rank(checked[name], rank, name, layout)
+    a, w, b, y = checked.values()
+    (batch, units), outputs = a.shape, w.shape[1]
+    expected = {"kernel": (units, outputs), "bias": (outputs,), "targets": (batch, outputs)}
+    for name, shape in expected.items():
+        if checked[name].shape != shape:
+            raise ValueError(
+                f"{name} must have shape {arrays[name][2]} = {shape} to match state of shape "
+                f"{a.shape} and kernel of shape {w.shape}, got {checked[name].shape}"
+            )
+    return _all_of_one_dtype(a, w, b, y)
+
+
+def check_adam(weights, grads, m, v, k, learning_rate, beta_1, beta_2, epsilon):
+    """Four sequences of arrays of one float dtype, the same shapes in each, a step k >= 1
+    and hyperparameters in range. Returns lists of arrays (possibly the caller's: they are
+    only read) and k."""
+    sequences = {"weights": weights, "grads": grads, "m": m, "v": v}
+    for name, value in sequences.items():
+        if isinstance(value, np.ndarray | str | bytes) or not isinstance(value, list | tuple):
+            raise TypeError(
+                f"{name} must be a list or tuple of arrays (one per weight), got "
+                f"{type(value).__name__}"
+            )
+    counts = {name: len(value) for name, value in sequences.items()}
+    if len(set(counts.values())) != 1 or counts["weights"] == 0:
+        raise ValueError(f"weights, grads, m and v must hold one array per weight, got {counts}")
+    arrays = {
+        name: [as_real_array(a, f"{name}[{i}]", copy=False) for i, a in enumerate(value)]
+        for name, value in sequences.items()
+    }
+    for i, w in enumerate(arrays["weights"]):
+        for name in ("grads", "m", "v"):
+            if arrays[name][i].shape != w.shape:
+                raise ValueError(
+                    f"{name}[{i}] must have the shape of weights[{i}], {w.shape}, got "
+                    f"{arrays[name][i].shape}"
+                )
+    dtypes = {a.dtype for value in arrays.values() for a in value}
+    if len(dtypes) != 1 or next(iter(dtypes)) not in FLOAT_DTYPES:
+        raise TypeError(
+            "weights, grads, m and v must all have one float dtype, got "
+            f"{sorted(str(d) for d in dtypes)}"
+        )
+    k = check_positive_int(k, "k")
+    ranges = {  # name: (value, the range in words, is it in the range)
+        "learning_rate": (learning_rate, "positive", lambda x: x > 0),
+        "beta_1": (beta_1, "in [0, 1)", lambda x: 0 <= x < 1),
+        "beta_2": (beta_2, "in [0, 1)", lambda x: 0 <= x < 1),
+        "epsilon": (epsilon, "at least 0", lambda x: x >= 0),
+    }
+    for name, (value, words, inside) in ranges.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        if not (np.isfinite(value) and inside(value)):
+            raise ValueError(f"{name} must be a finite number {words}, got {value}")
+    return *arrays.values(), k
+
+
+def check_power_bases(power_bases):
+    """None, or a pair (β₁, β₂) of real numbers in [0, 1)."""
+    if power_bases is None:
+        return None
+    if not isinstance(power_bases, list | tuple) or len(power_bases) != 2:
+        raise TypeError(f"power_bases must be None or a pair (beta_1, beta_2), got {power_bases!r}")
+    for value in power_bases:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"power_bases must hold two real numbers, got {power_bases!r}")
+        if not 0 <= value < 1:
+            raise ValueError(f"power_bases must hold two numbers in [0, 1), got {power_bases!r}")
+    return float(power_bases[0]), float(power_bases[1])

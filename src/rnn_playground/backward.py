@@ -1,10 +1,11 @@
-"""Backpropagation through time for the SimpleRNN: the gradients tf.GradientTape would give.
+"""Backpropagation through time for the three cells: the gradients tf.GradientTape would give.
 
-The derivation is in the chapter "Backpropagation through time"; each line that computes
-one of its equations carries the label. The forward pass is ``simple_rnn``'s own (the loop
-and the step of ``_recurrence.py``), and so is the reverse loop with its masking
-(``eq-bptt-delta``, ``eq-bptt-mask-state``, ``eq-bptt-mask-output``); the SimpleRNN's part,
-below, is its step backwards and the sums over time.
+The derivations are in the chapters "Backpropagation through time" (the SimpleRNN) and
+"Backpropagation through the gates" (the GRU and the LSTM); each line that computes one of
+their equations carries the label. The forward pass is the layer's own (the loop and the
+steps of ``_recurrence.py``), and so is the reverse loop with its masking (``eq-bptt-delta``,
+``eq-bptt-mask-state``, ``eq-bptt-mask-output``); each cell's part, below, is its step
+backwards and the sums over time.
 """
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ from rnn_playground._checks import (
     prepare_state_grad,
 )
 from rnn_playground.activations import get_activation
-from rnn_playground.params import SimpleRNNParams
+from rnn_playground.params import GRUParams, LSTMParams, SimpleRNNParams
 
-__all__ = ["GRUGrads", "LSTMGrads", "SimpleRNNGrads", "simple_rnn_backward"]
+__all__ = [
+    "GRUGrads",
+    "LSTMGrads",
+    "SimpleRNNGrads",
+    "gru_backward",
+    "lstm_backward",
+    "simple_rnn_backward",
+]
 
 
 class SimpleRNNGrads(NamedTuple):
@@ -57,7 +65,7 @@ class GRUGrads(NamedTuple):
     :class:`SimpleRNNGrads`, with ``kernel`` (input_dim, 3·units), ``recurrent_kernel``
     (units, 3·units) and ``bias`` of the bias' shape ((2, 3·units) with ``reset_after``,
     (3·units,) without, None without a bias). What ``rnn_playground.testing.keras_gradients``
-    returns for :class:`GRUParams`."""
+    returns for ``GRUParams``."""
 
     inputs: np.ndarray
     initial_state: np.ndarray
@@ -71,7 +79,7 @@ class LSTMGrads(NamedTuple):
     :class:`SimpleRNNGrads`, with ``initial_state`` the pair (∂L/∂h⟨0⟩, ∂L/∂c⟨0⟩),
     ``kernel`` (input_dim, 4·units), ``recurrent_kernel`` (units, 4·units) and ``bias``
     (4·units,) or None. What ``rnn_playground.testing.keras_gradients`` returns for
-    :class:`LSTMParams`."""
+    ``LSTMParams``."""
 
     inputs: np.ndarray
     initial_state: tuple[np.ndarray, np.ndarray]
@@ -215,4 +223,481 @@ def _simple_rnn_weight_grads(dz, x_steps, states, params):
     d_bias = None if params.bias is None else dz_rows.sum(axis=0)
     # (eq-bptt-inputs)  ∂L/∂x⟨k⟩ = W_ax^T dz⟨k⟩, in rows dz @ kernelᵀ
     d_inputs = (dz_rows @ params.kernel.T).reshape(steps, batch, features)
+    return d_inputs, d_kernel, d_recurrent_kernel, d_bias
+
+
+# -- the gated cells: GRU and LSTM ----------------------------------------------------------
+def gru_backward(
+    inputs,
+    params,
+    output_grad,
+    *,
+    initial_state=None,
+    mask=None,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+    return_sequences=False,
+    go_backwards=False,
+    zero_output_for_mask=False,
+    state_grad=None,
+) -> GRUGrads:
+    """Backpropagation through time for the GRU: the gradients of ``gru`` for given output
+    gradients.
+
+    With ``output, final_state = gru(inputs, params, ..., return_state=True)`` and the same
+    keyword arguments, returns the gradients of::
+
+        L = sum(output_grad * output) + sum(state_grad * final_state)
+
+    with respect to the inputs, the initial state and the three weights: what
+    ``tf.GradientTape`` gives for ``keras.layers.GRU`` with the same weights, for both of
+    Keras' variants (``params.reset_after``).
+
+    Implements the equations ``eq-gru-bptt-*`` of the chapter "Backpropagation through the
+    gates": one forward pass that keeps every state and every gate, then one loop backwards
+    in time.
+
+    Parameters
+    ----------
+    inputs : array_like, shape (batch, time, features)
+    params : GRUParams
+        Its dtype is the dtype of the computation and of the result.
+    output_grad : array_like
+        ∂L/∂output: shape (batch, time, units) when ``return_sequences``, else (batch, units).
+        With ``go_backwards`` the time axis is in processing order, like the output.
+    initial_state : array_like, shape (batch, units), or a one-element list of it, optional
+    mask : array_like of bool, shape (batch, time), optional
+        Masked input steps get exactly zero gradient.
+    activation : {"tanh", "relu", "sigmoid", "linear"} or None
+        g, for the candidate. A callable is refused (TypeError): its derivative is unknown.
+    recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"} or None
+        σ, for the gates z and r. hard_sigmoid's derivative is 1/6 inside (−3, 3) and 0
+        outside and at both corners, as TensorFlow's.
+    return_sequences, go_backwards, zero_output_for_mask : bool
+        As in ``gru``.
+    state_grad : array_like, shape (batch, units), optional
+        ∂L/∂final_state; zeros when omitted.
+
+    Returns
+    -------
+    GRUGrads
+        Fields ``inputs`` (batch, time, features), ``initial_state`` (batch, units),
+        ``kernel`` (input_dim, 3·units), ``recurrent_kernel`` (units, 3·units) and ``bias`` of
+        the bias' shape ((2, 3·units) with ``reset_after``, (3·units,) without, None without a
+        bias).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For the arguments ``gru`` refuses, for a callable activation, and for ``output_grad``
+        or ``state_grad`` of the wrong type or shape; the message names the argument.
+    """
+    check_params(params, GRUParams)
+    x_steps, initial_states, mask_steps, output_grad_steps, final_state_grads, g, sigma = (
+        _gated_arguments(
+            inputs,
+            params,
+            output_grad,
+            initial_state=initial_state,
+            mask=mask,
+            state_grad=state_grad,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            return_sequences=return_sequences,
+            go_backwards=go_backwards,
+            zero_output_for_mask=zero_output_for_mask,
+            state_count=1,
+        )
+    )
+
+    # The forward pass of gru, keeping every state h⟨0⟩ … h⟨T⟩ and the gates [z | r | h̃].
+    (states,), gates = _recurrence.gru_states(
+        x_steps, initial_states, mask_steps, params, g.forward, sigma.forward
+    )
+
+    d_gates, d_candidate = _gru_factors(states, gates, params, g, sigma)
+    if params.reset_after:
+        step_backward = _gru_step_backward(d_gates, d_candidate, gates, params)
+    else:
+        step_backward = _gru_step_backward_reset_before(d_gates, gates, params)
+    (d_initial_state,) = _recurrence.backprop(
+        step_backward,
+        output_grad_steps,
+        final_state_grads,
+        mask_steps,
+        zero_output_for_mask=zero_output_for_mask,
+    )
+    d_inputs, d_kernel, d_recurrent_kernel, d_bias = _gru_weight_grads(
+        d_gates, d_candidate, x_steps, states, gates, params
+    )
+    return GRUGrads(
+        inputs=_recurrence.batch_major(d_inputs, go_backwards=go_backwards),
+        # (eq-gru-bptt-state) at the first step: ∂L/∂h⟨0⟩
+        initial_state=d_initial_state,
+        kernel=d_kernel,
+        recurrent_kernel=d_recurrent_kernel,
+        bias=d_bias,
+    )
+
+
+def lstm_backward(
+    inputs,
+    params,
+    output_grad,
+    *,
+    initial_state=None,
+    mask=None,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+    return_sequences=False,
+    go_backwards=False,
+    zero_output_for_mask=False,
+    state_grad=None,
+) -> LSTMGrads:
+    """Backpropagation through time for the LSTM: the gradients of ``lstm`` for given output
+    gradients.
+
+    With ``output, final_h, final_c = lstm(inputs, params, ..., return_state=True)`` and the
+    same keyword arguments, returns the gradients of::
+
+        L = sum(output_grad * output) + sum(dh * final_h) + sum(dc * final_c)
+
+    where ``state_grad = (dh, dc)``, with respect to the inputs, the initial states and the
+    three weights: what ``tf.GradientTape`` gives for ``keras.layers.LSTM`` with the same
+    weights.
+
+    Implements the equations ``eq-lstm-bptt-*`` of the chapter "Backpropagation through the
+    gates": one forward pass that keeps every state and every gate, then one loop backwards
+    in time, carrying ∂L/∂h and ∂L/∂c.
+
+    Parameters
+    ----------
+    inputs : array_like, shape (batch, time, features)
+    params : LSTMParams
+        Its dtype is the dtype of the computation and of the result.
+    output_grad : array_like
+        ∂L/∂output: shape (batch, time, units) when ``return_sequences``, else (batch, units).
+        With ``go_backwards`` the time axis is in processing order, like the output.
+    initial_state : tuple or list (h0, c0) of two array_like, each (batch, units), optional
+    mask : array_like of bool, shape (batch, time), optional
+        Masked input steps get exactly zero gradient.
+    activation : {"tanh", "relu", "sigmoid", "linear"} or None
+        For the candidate g and for the cell state in h⟨t⟩. A callable is refused
+        (TypeError): its derivative is unknown.
+    recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"} or None
+        σ, for the gates i, f and o.
+    return_sequences, go_backwards, zero_output_for_mask : bool
+        As in ``lstm``.
+    state_grad : tuple or list (dh, dc) of two array_like, each (batch, units), optional
+        ∂L/∂final_h and ∂L/∂final_c; zeros when omitted.
+
+    Returns
+    -------
+    LSTMGrads
+        Fields ``inputs`` (batch, time, features), ``initial_state`` the pair
+        (∂L/∂h⟨0⟩, ∂L/∂c⟨0⟩), each (batch, units), ``kernel`` (input_dim, 4·units),
+        ``recurrent_kernel`` (units, 4·units) and ``bias`` (4·units,) or None.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For the arguments ``lstm`` refuses, for a callable activation, and for
+        ``output_grad`` or ``state_grad`` of the wrong type or shape (``state_grad`` must be
+        a pair); the message names the argument.
+    """
+    check_params(params, LSTMParams)
+    x_steps, initial_states, mask_steps, output_grad_steps, final_state_grads, g, sigma = (
+        _gated_arguments(
+            inputs,
+            params,
+            output_grad,
+            initial_state=initial_state,
+            mask=mask,
+            state_grad=state_grad,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            return_sequences=return_sequences,
+            go_backwards=go_backwards,
+            zero_output_for_mask=zero_output_for_mask,
+            state_count=2,
+        )
+    )
+
+    # The forward pass of lstm, keeping every h⟨k⟩, c⟨k⟩ and the gates [i | f | g | o].
+    states, gates = _recurrence.lstm_states(
+        x_steps, initial_states, mask_steps, params, g.forward, sigma.forward
+    )
+
+    d_gates, d_cell_factor = _lstm_factors(states, gates, phi=g, sigma=sigma)
+    step_backward = _lstm_step_backward(d_gates, d_cell_factor, gates, params)
+    d_initial_h, d_initial_c = _recurrence.backprop(
+        step_backward,
+        output_grad_steps,
+        final_state_grads,
+        mask_steps,
+        zero_output_for_mask=zero_output_for_mask,
+    )
+    d_inputs, d_kernel, d_recurrent_kernel, d_bias = _lstm_weight_grads(
+        d_gates, x_steps, states, params
+    )
+    return LSTMGrads(
+        inputs=_recurrence.batch_major(d_inputs, go_backwards=go_backwards),
+        # (eq-lstm-bptt-state) and (eq-lstm-bptt-cell-carry) at the first step
+        initial_state=(d_initial_h, d_initial_c),
+        kernel=d_kernel,
+        recurrent_kernel=d_recurrent_kernel,
+        bias=d_bias,
+    )
+
+
+def _gated_arguments(
+    inputs,
+    params,
+    output_grad,
+    *,
+    initial_state,
+    mask,
+    state_grad,
+    activation,
+    recurrent_activation,
+    return_sequences,
+    go_backwards,
+    zero_output_for_mask,
+    state_count,
+):
+    """Check and convert the arguments of ``gru_backward`` or ``lstm_backward`` (whose
+    ``params`` are checked): the sequences as ``prepare_sequence`` gives them, the output
+    and final-state gradients, and the activations g and σ."""
+    check_activation(activation, differentiable=True)
+    check_activation(
+        recurrent_activation, "recurrent_activation", differentiable=True, recurrent=True
+    )
+    check_bool(return_sequences, "return_sequences")
+    check_bool(go_backwards, "go_backwards")
+    check_bool(zero_output_for_mask, "zero_output_for_mask")
+    x_steps, initial_states, mask_steps = prepare_sequence(
+        inputs, params, initial_state, mask, go_backwards=go_backwards, state_count=state_count
+    )
+    steps, batch, _ = x_steps.shape
+    output_grad_steps = prepare_output_grad(
+        output_grad, params, return_sequences=return_sequences, batch=batch, steps=steps
+    )
+    final_state_grads = prepare_state_grad(state_grad, params, batch=batch, state_count=state_count)
+    g, sigma = get_activation(activation), get_activation(recurrent_activation)
+    return x_steps, initial_states, mask_steps, output_grad_steps, final_state_grads, g, sigma
+
+
+def _gru_factors(states, gates, params, g, sigma):
+    """Everything of the GRU's gradients that does not wait for δ⟨k⟩ = ∂L/∂h⟨k⟩, for every
+    step at once, before the loop backwards (as the SimpleRNN's g'(z)).
+
+    Returns ``(d_gates, d_candidate)``: ``d_gates`` (time, batch, 3·units), blocks
+    [z | r | h], and ``d_candidate`` (time, batch, units) hold the factors that the loop
+    multiplies by δ⟨k⟩ (or, for r without ``reset_after``, by what comes back through U_h),
+    in place, so that they end up holding the gradients of the gates' pre-activations.
+    Without ``reset_after`` the h block is dh̄ itself, and ``d_candidate`` is None.
+    """
+    units = params.units
+    h_previous = states[:-1]  # h⟨k−1⟩, the state step k read: (time, batch, units)
+    z, r, candidate = np.split(gates, 3, axis=-1)
+    d_gates = np.empty_like(gates)
+    d_z, d_r, d_h = np.split(d_gates, 3, axis=-1)
+    # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄): the factor of δ
+    d_candidate = (1 - z) * g.grad_from_output(candidate)
+    # (eq-gru-bptt-update)  dz̄ = δ ⊙ (h⟨k−1⟩ − h̃) ⊙ σ'(z̄): the factor of δ
+    np.subtract(h_previous, candidate, out=d_z)
+    d_z *= sigma.grad_from_output(z)
+    if params.reset_after:
+        # the recurrent part of the candidate, q = h⟨k−1⟩ U_h + b'_h, for every step at once
+        recurrent_h = h_previous @ params.recurrent_kernel[:, 2 * units :]
+        if params.bias is not None:
+            recurrent_h += params.bias[1, 2 * units :]
+        # (eq-gru-bptt-reset)  dr̄ = dh̄ ⊙ q ⊙ σ'(r̄): the factor of δ
+        np.multiply(d_candidate, recurrent_h, out=d_r)
+        d_r *= sigma.grad_from_output(r)
+        # (eq-gru-bptt-recurrent)  dq = dh̄ ⊙ r: the factor of δ
+        np.multiply(d_candidate, r, out=d_h)
+    else:
+        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄): the factor of
+        # ds = dh̄ U_hᵀ, which only the loop can compute
+        np.multiply(h_previous, sigma.grad_from_output(r), out=d_r)
+        d_h[...] = d_candidate  # the h block is dh̄ itself
+        d_candidate = None
+    return d_gates, d_candidate
+
+
+def _gru_step_backward(d_gates, d_candidate, gates, params):
+    """The GRU's step backwards for ``_recurrence.backprop``, with ``reset_after`` (the
+    reset gate after the recurrent product: one product with U for the three blocks).
+
+    Multiplies the factors of :func:`_gru_factors` by δ⟨k⟩ in place: ``d_gates[k]`` becomes
+    the gradient of the recurrent side [z̄ | r̄ | q] and ``d_candidate[k]`` that of h̄.
+    """
+    steps, batch, width = d_gates.shape
+    blocks = d_gates.reshape(steps, batch, 3, width // 3)  # a view: [z | r | h] on axis 2
+    z = gates[..., : width // 3]
+    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
+    carried = np.empty((batch, width // 3), dtype=d_gates.dtype)
+
+    def step_backward(k, d_new, d_previous):
+        (delta,), (d_state,) = d_new, d_previous
+        # (eq-gru-bptt-update), (eq-gru-bptt-reset), (eq-gru-bptt-recurrent): each block's
+        # factor times δ⟨k⟩
+        blocks[k] *= delta[:, None, :]
+        # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄)
+        d_candidate[k] *= delta
+        # (eq-gru-bptt-state)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄ | dq] Uᵀ
+        np.matmul(d_gates[k], recurrent_kernel_t, out=d_state)
+        np.multiply(delta, z[k], out=carried)
+        d_state += carried
+
+    return step_backward
+
+
+def _gru_step_backward_reset_before(d_gates, gates, params):
+    """The GRU's step backwards for ``_recurrence.backprop`` without ``reset_after`` (the
+    reset gate before the recurrent product, h̃ = g(x W_h + b_h + (r ⊙ h) U_h)).
+
+    Multiplies the factors of :func:`_gru_factors` in place, so that ``d_gates[k]`` becomes
+    [dz̄ | dr̄ | dh̄]. Two products a step: dr̄ waits for dh̄ U_hᵀ.
+    """
+    steps, batch, width = d_gates.shape
+    units = width // 3
+    blocks = d_gates.reshape(steps, batch, 3, units)
+    z, r = gates[..., :units], gates[..., units : 2 * units]
+    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel[:, : 2 * units].T)
+    recurrent_kernel_h_t = np.ascontiguousarray(params.recurrent_kernel[:, 2 * units :].T)
+    ds = np.empty((batch, units), dtype=d_gates.dtype)
+    carried = np.empty((batch, units), dtype=d_gates.dtype)
+
+    def step_backward(k, d_new, d_previous):
+        (delta,), (d_state,) = d_new, d_previous
+        # (eq-gru-bptt-update), (eq-gru-bptt-candidate): the z and h blocks' factors times δ⟨k⟩
+        blocks[k, :, ::2] *= delta[:, None, :]
+        # (eq-gru-bptt-reset-before)  ds = dh̄ U_hᵀ, the gradient of s = r ⊙ h⟨k−1⟩
+        np.matmul(blocks[k, :, 2], recurrent_kernel_h_t, out=ds)
+        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄), the factor times ds
+        blocks[k, :, 1] *= ds
+        # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄] U_zrᵀ + ds ⊙ r
+        np.matmul(d_gates[k, :, : 2 * units], recurrent_kernel_t, out=d_state)
+        np.multiply(ds, r[k], out=ds)
+        d_state += ds
+        np.multiply(delta, z[k], out=carried)
+        d_state += carried
+
+    return step_backward
+
+
+def _gru_weight_grads(d_gates, d_candidate, x_steps, states, gates, params):
+    """The sums over time, each one matrix product over all time·batch rows.
+
+    Returns ∂L/∂x⟨k⟩ (time, batch, features) in processing order, and the gradients of
+    ``kernel``, ``recurrent_kernel`` and ``bias`` (of the bias' shape, or None).
+    """
+    steps, batch, features = x_steps.shape
+    rows, units = steps * batch, params.units
+    h_previous = states[:-1].reshape(rows, units)
+    if params.reset_after:
+        d_recurrent = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dq]
+        d_input = d_recurrent.copy()  # [dz̄ | dr̄ | dh̄]
+        d_input[:, 2 * units :] = d_candidate.reshape(rows, units)
+        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dz̄ | dr̄ | dq]
+        d_recurrent_kernel = h_previous.T @ d_recurrent
+    else:
+        d_input = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dh̄]
+        reset_state = gates[..., units : 2 * units].reshape(rows, units) * h_previous
+        # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k [h⟨k−1⟩ᵀ [dz̄ | dr̄] |
+        #                                                    s⟨k⟩ᵀ dh̄], s = r ⊙ h⟨k−1⟩
+        d_recurrent_kernel = np.concatenate(
+            [h_previous.T @ d_input[:, : 2 * units], reset_state.T @ d_input[:, 2 * units :]],
+            axis=1,
+        )
+    # (eq-gru-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dz̄ | dr̄ | dh̄]
+    d_kernel = x_steps.reshape(rows, features).T @ d_input
+    d_bias = None
+    if params.bias is not None:
+        # (eq-gru-bptt-weights)  ∂L/∂b = Σ_k [dz̄ | dr̄ | dh̄]; with reset_after the
+        # recurrent bias b' (row 1) gets Σ_k [dz̄ | dr̄ | dq]
+        d_bias = d_input.sum(axis=0)
+        if params.reset_after:
+            d_bias = np.stack([d_bias, d_recurrent.sum(axis=0)])
+    # (eq-gru-bptt-inputs)  ∂L/∂x⟨k⟩ = [dz̄ | dr̄ | dh̄] Wᵀ, in rows @ kernelᵀ
+    d_inputs = (d_input @ params.kernel.T).reshape(steps, batch, features)
+    return d_inputs, d_kernel, d_recurrent_kernel, d_bias
+
+
+def _lstm_factors(states, gates, *, phi, sigma):
+    """Everything of the LSTM's gradients that does not wait for δ_h⟨k⟩ = ∂L/∂h⟨k⟩ and
+    dc⟨k⟩, for every step at once, before the loop backwards.
+
+    Returns ``(d_gates, d_cell_factor)``: ``d_gates`` (time, batch, 4·units), blocks
+    [i | f | c | o], holds the factors that the loop multiplies, in place, by dc⟨k⟩
+    (blocks i, f and c) and by δ_h⟨k⟩ (block o), so that it ends up holding the gradients of
+    the gates' pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ φ'(c⟨k⟩).
+    ``phi`` is the ``activation`` φ (tanh by default: g is the candidate's name), ``sigma``
+    the gates' σ.
+    """
+    c = states[1]  # c⟨0⟩ … c⟨T⟩
+    i, f, candidate, o = np.split(gates, 4, axis=-1)
+    d_gates = np.empty_like(gates)
+    d_i, d_f, d_c, d_o = np.split(d_gates, 4, axis=-1)
+    state_activation = phi.forward(c[1:])  # φ(c⟨k⟩), a new array
+    # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ φ(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
+    np.multiply(state_activation, sigma.grad_from_output(o), out=d_o)
+    # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩): the factor of δ_h
+    d_cell_factor = o * phi.grad_from_output(state_activation)
+    # (eq-lstm-bptt-gates)  dī = dc⟨k⟩ ⊙ g ⊙ σ'(ī): the factor of dc⟨k⟩
+    np.multiply(candidate, sigma.grad_from_output(i), out=d_i)
+    # (eq-lstm-bptt-gates)  df̄ = dc⟨k⟩ ⊙ c⟨k−1⟩ ⊙ σ'(f̄)
+    np.multiply(c[:-1], sigma.grad_from_output(f), out=d_f)
+    # (eq-lstm-bptt-gates)  dḡ = dc⟨k⟩ ⊙ i ⊙ φ'(ḡ)
+    np.multiply(i, phi.grad_from_output(candidate), out=d_c)
+    return d_gates, d_cell_factor
+
+
+def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
+    """The LSTM's step backwards for ``_recurrence.backprop``: from (δ_h⟨k⟩, δ_c⟨k⟩, what
+    the steps after k sent back to c⟨k⟩) to (∂L/∂h⟨k−1⟩, ∂L/∂c⟨k−1⟩). Multiplies the factors of
+    :func:`_lstm_factors` in place; one product with U a step."""
+    steps, batch, width = d_gates.shape
+    units = width // 4
+    blocks = d_gates.reshape(steps, batch, 4, units)  # a view: [i | f | c | o] on axis 2
+    f = gates[..., units : 2 * units]
+    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
+    d_cell = np.empty((batch, units), dtype=d_gates.dtype)
+
+    def step_backward(k, d_new, d_previous):
+        (delta_h, delta_c), (d_h, d_c) = d_new, d_previous
+        # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩)
+        np.multiply(delta_h, d_cell_factor[k], out=d_cell)
+        np.add(d_cell, delta_c, out=d_cell)
+        # (eq-lstm-bptt-gates)  the i, f and c blocks' factors times dc⟨k⟩
+        blocks[k, :, :3] *= d_cell[:, None, :]
+        # (eq-lstm-bptt-output-gate)  the o block's factor times δ_h
+        blocks[k, :, 3] *= delta_h
+        # (eq-lstm-bptt-cell-carry)  ∂L/∂c⟨k−1⟩ = dc⟨k⟩ ⊙ f: the additive path
+        np.multiply(d_cell, f[k], out=d_c)
+        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dḡ | dō] Uᵀ
+        np.matmul(d_gates[k], recurrent_kernel_t, out=d_h)
+
+    return step_backward
+
+
+def _lstm_weight_grads(d_gates, x_steps, states, params):
+    """The sums over time, each one matrix product over all time·batch rows.
+
+    Returns ∂L/∂x⟨k⟩ (time, batch, features) in processing order, and the gradients of
+    ``kernel``, ``recurrent_kernel`` and ``bias`` (None without a bias).
+    """
+    steps, batch, features = x_steps.shape
+    rows, units = steps * batch, params.units
+    d_rows = d_gates.reshape(rows, 4 * units)  # [dī | df̄ | dḡ | dō]
+    # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dī | df̄ | dḡ | dō]
+    d_kernel = x_steps.reshape(rows, features).T @ d_rows
+    # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dī | df̄ | dḡ | dō]
+    d_recurrent_kernel = states[0][:-1].reshape(rows, units).T @ d_rows
+    # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [dī | df̄ | dḡ | dō]
+    d_bias = None if params.bias is None else d_rows.sum(axis=0)
+    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dḡ | dō] Wᵀ, in rows @ kernelᵀ
+    d_inputs = (d_rows @ params.kernel.T).reshape(steps, batch, features)
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias

@@ -27,6 +27,7 @@ SCRIPT = textwrap.dedent(
     import rnn_playground
     import rnn_playground.testing
     from rnn_playground import SimpleRNNParams, simple_rnn, simple_rnn_backward
+    from rnn_playground.training import adam_update, adding_problem, readout_mse
 
     assert importlib.util.find_spec("keras") is None
     assert importlib.util.find_spec("tensorflow") is None
@@ -34,6 +35,9 @@ SCRIPT = textwrap.dedent(
     x = np.ones((2, 5, 3), "float32")
     assert simple_rnn(x, params).shape == (2, 4)
     assert simple_rnn_backward(x, params, np.ones((2, 4))).kernel.shape == (3, 4)
+    inputs, targets = adding_problem(2, 5, 0)
+    assert readout_mse(np.ones((2, 4)), np.ones((4, 1)), np.ones(1), targets).loss > 0
+    assert len(adam_update([x], [x], [0 * x], [0 * x], 1)[0]) == 1
     for call in (lambda: SimpleRNNParams.from_keras(None), lambda: params.to_keras(None)):
         try:
             call()
