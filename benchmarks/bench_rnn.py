@@ -2,7 +2,8 @@
 
 ``make bench``: for each size (batch, time, features, units), ``simple_rnn`` against
 ``keras.layers.SimpleRNN`` and ``simple_rnn_backward`` against ``tf.GradientTape`` on it, then
-``gru`` and ``lstm`` against ``keras.layers.GRU`` and ``LSTM`` (forward), each eager and in
+``gru`` and ``lstm`` against ``keras.layers.GRU`` and ``LSTM`` and ``gru_backward`` and
+``lstm_backward`` against ``tf.GradientTape`` on them, each eager and in
 ``tf.function``, timed side by side by ``rnn_playground.testing.time_side_by_side`` after a
 correctness check (exit status 1 if it fails). Method and results: ``benchmarks/README.md``; the
 table is printed and written, as Markdown and JSON, to ``benchmarks/results/``.
@@ -32,7 +33,9 @@ from rnn_playground import (
     LSTMParams,
     SimpleRNNParams,
     gru,
+    gru_backward,
     lstm,
+    lstm_backward,
     simple_rnn,
     simple_rnn_backward,
 )
@@ -144,19 +147,23 @@ def bench_size(size, tf, budget, rng, clock, one_thread):
         times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
         rows.append(_row("SimpleRNN", kind, size, times, flops, diff, diff_kind))
     for cell in ("GRU", "LSTM"):
-        rows.append(bench_gated(cell, size, tf, budget, rng, clock, one_thread))
+        rows += bench_gated(cell, size, tf, budget, rng, clock, one_thread)
     return rows
 
 
 def bench_gated(cell, size, tf, budget, rng, clock, one_thread):
-    """``gru`` or ``lstm`` (forward, every output) against the Keras layer, side by side."""
+    """``gru`` or ``lstm`` (forward, every output) against the Keras layer, and
+    ``gru_backward`` or ``lstm_backward`` against ``tf.GradientTape`` on it, side by side."""
     batch, steps, features, units = size
     blocks = 3 if cell == "GRU" else 4
     flops = 2 * batch * steps * blocks * (features * units + units * units)  # 2 products a step
     x = rng.standard_normal((batch, steps, features)).astype(DTYPE)
     state_count = 1 if cell == "GRU" else 2  # h, or the LSTM's (h, c)
     states = [rng.standard_normal((batch, units)).astype(DTYPE) for _ in range(state_count)]
-    params_class, forward = (GRUParams, gru) if cell == "GRU" else (LSTMParams, lstm)
+    output_grad = rng.standard_normal((batch, steps, units)).astype(DTYPE)
+    params_class, forward, backward = (
+        (GRUParams, gru, gru_backward) if cell == "GRU" else (LSTMParams, lstm, lstm_backward)
+    )
     params = params_class.init(features, units, seed=0, dtype=DTYPE)
     params = params_class(  # a non-zero bias (both rows of the GRU's), so that adding it is checked
         params.kernel,
@@ -164,25 +171,50 @@ def bench_gated(cell, size, tf, budget, rng, clock, one_thread):
         rng.uniform(-0.1, 0.1, params.bias.shape).astype(DTYPE),
     )
     layer = keras_layer(params, return_sequences=True)
-    x_tf, states_tf = tf.constant(x), [tf.constant(s) for s in states]
+    x_tf, output_grad_tf = tf.constant(x), tf.constant(output_grad)
+    states_tf = [tf.constant(s) for s in states]
     initial_state = states[0] if cell == "GRU" else tuple(states)
+    initial_state_tf = states_tf[0] if cell == "GRU" else tuple(states_tf)
+    tape = keras_gradient_function(layer)
 
-    def ours():
+    def ours_forward():
         return forward(x, params, initial_state=initial_state, return_sequences=True)
 
-    def eager():
+    def ours_backward():
+        return backward(x, params, output_grad, initial_state=initial_state, return_sequences=True)
+
+    def keras_forward():
         return layer(x_tf, initial_state=states_tf)
 
-    function = tf.function(eager)
-    mine = ours()
-    diff = max(float(np.abs(mine - reference().numpy()).max()) for reference in (eager, function))
-    variants = {"ours": ours, "eager": eager, "function": function}
-    contexts = {}
-    if one_thread:
-        variants["ours_1_thread"] = ours
-        contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
-    times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
-    return _row(cell, "forward", size, times, flops, diff, "max abs")
+    def keras_backward():
+        return tape(x_tf, initial_state_tf, output_grad_tf)
+
+    rows = []
+    for kind, ours, eager, kind_flops, diff_kind in [
+        ("forward", ours_forward, keras_forward, flops, "max abs"),
+        ("forward+backward", ours_backward, keras_backward, 3 * flops, "rel"),
+    ]:
+        function = tf.function(eager)
+        mine = ours()
+        diff = 0.0
+        for reference in (eager(), function()):
+            if kind == "forward":
+                diff = max(diff, float(np.abs(mine - reference.numpy()).max()))
+            else:  # relative to the largest gradient entry, field by field (the tape's order:
+                # inputs, each initial state, kernel, recurrent_kernel, bias)
+                initial = mine.initial_state if cell == "LSTM" else (mine.initial_state,)
+                grads = [mine.inputs, *initial]
+                grads += [mine.kernel, mine.recurrent_kernel, mine.bias]
+                for ours_grad, tf_grad in zip(grads, reference, strict=True):
+                    diff = max(diff, relative_error(ours_grad, tf_grad.numpy()))
+        variants = {"ours": ours, "eager": eager, "function": function}
+        contexts = {}
+        if one_thread:
+            variants["ours_1_thread"] = ours
+            contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
+        times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
+        rows.append(_row(cell, kind, size, times, kind_flops, diff, diff_kind))
+    return rows
 
 
 def _row(cell, kind, size, times, flops, diff, diff_kind):
@@ -279,17 +311,18 @@ def summary(rows):
                 f"- {cell} forward with one BLAS thread (diagnostic): min × vs tf.function "
                 f"{min(forward_1):.2f}, geometric mean over the three larger sizes {mean:.2f}."
             )
-    backward = ratios("SimpleRNN", "forward+backward", "speedup_vs_function")
-    lines.append(
-        "- SimpleRNN backward, at least as fast as tf.function GradientTape at every size: "
-        f"{met(min(backward) >= 1)} (min × {min(backward):.2f})."
-    )
-    backward_1 = ratios("SimpleRNN", "forward+backward", "speedup_1_thread_vs_function")
-    if None not in backward_1:
+    for cell in CELLS:
+        backward = ratios(cell, "forward+backward", "speedup_vs_function")
         lines.append(
-            f"- SimpleRNN backward with one BLAS thread (diagnostic): min × vs tf.function "
-            f"{min(backward_1):.2f}."
+            f"- {cell} backward, at least as fast as tf.function GradientTape at every size: "
+            f"{met(min(backward) >= 1)} (min × {min(backward):.2f})."
         )
+        backward_1 = ratios(cell, "forward+backward", "speedup_1_thread_vs_function")
+        if None not in backward_1:
+            lines.append(
+                f"- {cell} backward with one BLAS thread (diagnostic): min × vs tf.function "
+                f"{min(backward_1):.2f}."
+            )
     return lines
 
 
