@@ -299,11 +299,12 @@ class GRUParams(_RecurrentParams):
 
     __slots__ = ("_reset_after",)
     _keras_cell = "GRUCell"
+    # (no colon in these: napoleon would read what precedes it as a type)
     kernel, recurrent_kernel, bias = _documented(
-        "(input_dim, 3·units), read-only: blocks [z | r | h] of the input weights.",
-        "(units, 3·units), read-only: blocks [z | r | h] of the recurrent weights.",
-        "(2, 3·units) with reset_after (rows: input bias, recurrent bias), (3·units,) "
-        "without, or None; read-only.",
+        "The input weights, (input_dim, 3·units), read-only, in blocks [z | r | h].",
+        "The recurrent weights, (units, 3·units), read-only, in blocks [z | r | h].",
+        "The biases, read-only, or None; (2, 3·units) with reset_after (row 0 the input "
+        "bias, row 1 the recurrent bias), (3·units,) without.",
     )
 
     def __init__(self, kernel, recurrent_kernel, bias=None, *, reset_after=True):
@@ -400,10 +401,10 @@ class LSTMParams(_RecurrentParams):
     __slots__ = ()
     _keras_cell = "LSTMCell"
     _check_weights = staticmethod(check_lstm_weights)
-    kernel, recurrent_kernel, bias = _documented(
-        "(input_dim, 4·units), read-only: blocks [i | f | c | o] of the input weights.",
-        "(units, 4·units), read-only: blocks [i | f | c | o] of the recurrent weights.",
-        "(4·units,), read-only, or None: blocks [i | f | c | o].",
+    kernel, recurrent_kernel, bias = _documented(  # no colon: see GRUParams
+        "The input weights, (input_dim, 4·units), read-only, in blocks [i | f | c | o].",
+        "The recurrent weights, (units, 4·units), read-only, in blocks [i | f | c | o].",
+        "The bias, (4·units,), read-only, in blocks [i | f | c | o], or None.",
     )
 
     @classmethod

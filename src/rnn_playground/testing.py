@@ -76,7 +76,7 @@ CELLS = {
         Cell("lstm", LSTMParams, "LSTM", LSTMGrads, 2, 4),
     ]
 }
-"""Every cell of the package by name: "simplernn", "gru", "lstm"."""
+"""Every cell of the package by name ("simplernn", "gru", "lstm")."""
 
 
 def _cell_of(params) -> Cell:
