@@ -18,7 +18,7 @@ TORCH_PY    := $(TORCH_VENV)/bin/python
 TORCH_STAMP := $(TORCH_VENV)/.installed
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: help venv site sites test test-package test-book test-book-required test-torch lint format serve bench ci clean
+.PHONY: help venv site sites test test-package test-book ci-tests-without-site ci-browser test-torch lint format serve bench ci clean
 
 help:
 	@echo "make site          build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
@@ -31,7 +31,7 @@ help:
 	@echo "make format        apply ruff's formatting and fixes"
 	@echo "make serve         preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
 	@echo "make bench         benchmarks against Keras (not part of make test)"
-	@echo "make ci            lint, sites, test with the browser check required, test-torch: what CI runs"
+	@echo "make ci            lint; sites beside the tests that need no site; the browser checks (required) beside test-torch: what CI runs"
 	@echo "make clean         remove $(BUILDDIR) (the venv stays)"
 
 # The venv is rebuilt when requirements.txt or pyproject.toml is newer than the stamp.
@@ -115,16 +115,20 @@ serve:
 # What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
 # parts (lint, test-package and test-torch; sites and test-book). test-torch's venv takes about a
 # minute to install on two cores (README.md, "Time budgets").
-# On two cores the package tests run beside the two book builds, and PyTorch's venv and tests beside
-# the browser checks: each of them keeps about one core busy (a notebook's small TensorFlow calls,
-# pytest's Keras layers), so pairing them shortens CI by about a third. The build's timings (the
-# chapter "Making it fast") are then measured on a shared machine; they are shown, never asserted.
+# On two cores CI runs its jobs in pairs, each keeping about one core busy: the tests that need no
+# built site (the package; the book's machinery on throw-away sites) beside the two book builds,
+# then the browser checks of the built site beside PyTorch's venv and tests. The build's timings
+# (the chapter "Making it fast") are then measured on a shared machine; they are shown, never
+# asserted.
 ci: lint
-	$(MAKE) --no-print-directory -j2 --output-sync=recurse sites test-package
-	$(MAKE) --no-print-directory -j2 --output-sync=recurse test-book-required test-torch
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse sites ci-tests-without-site
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse ci-browser test-torch
 
-test-book-required: $(STAMP)
-	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(PY) -m pytest tests/book $(PYTEST_ARGS)
+ci-tests-without-site: $(STAMP)
+	$(PY) -m pytest tests/package tests/book -m "not browser" $(PYTEST_ARGS)
+
+ci-browser: $(STAMP)
+	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(PY) -m pytest tests/book -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR)
