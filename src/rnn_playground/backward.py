@@ -508,8 +508,10 @@ def _gru_factors(states, gates, params, g, sigma):
     np.subtract(h_previous, candidate, out=d_z)
     d_z *= sigma.grad_from_output(z)
     if params.reset_after:
-        # the recurrent part of the candidate, q = h⟨k−1⟩ U_h + b'_h, for every step at once
-        recurrent_h = h_previous @ params.recurrent_kernel[:, 2 * units :]
+        # the recurrent part of the candidate, q = h⟨k−1⟩ U_h + b'_h, for every step at once:
+        # one product over all time·batch rows
+        recurrent_h = h_previous.reshape(-1, units) @ params.recurrent_kernel[:, 2 * units :]
+        recurrent_h = recurrent_h.reshape(h_previous.shape)
         if params.bias is not None:
             recurrent_h += params.bias[1, 2 * units :]
         # (eq-gru-bptt-reset)  dr̄ = dh̄ ⊙ q ⊙ σ'(r̄): the factor of δ
