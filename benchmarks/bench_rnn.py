@@ -125,27 +125,17 @@ def bench_size(size, tf, budget, rng, clock, one_thread):
     def keras_backward():
         return tape(x_tf, a0_tf, output_grad_tf)
 
-    rows = []
-    for kind, ours, eager, flops, diff_kind in [
-        ("forward", forward, keras_forward, forward_flops, "max abs"),
-        ("forward+backward", backward, keras_backward, 3 * forward_flops, "rel"),
-    ]:
-        function = tf.function(eager)
-        mine = ours()
-        diff = 0.0
-        for reference in (eager(), function()):
-            if kind == "forward":
-                diff = max(diff, float(np.abs(mine - reference.numpy()).max()))
-            else:  # relative to the largest gradient entry, field by field
-                for ours_grad, tf_grad in zip(mine, reference, strict=True):
-                    diff = max(diff, relative_error(ours_grad, tf_grad.numpy()))
-        variants = {"ours": ours, "eager": eager, "function": function}
-        contexts = {}
-        if one_thread:  # the diagnostic: ours with OpenBLAS on one thread
-            variants["ours_1_thread"] = ours
-            contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
-        times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
-        rows.append(_row("SimpleRNN", kind, size, times, flops, diff, diff_kind))
+    rows = _side_by_side(
+        "SimpleRNN",
+        size,
+        [
+            ("forward", forward, keras_forward, forward_flops, "max abs"),
+            ("forward+backward", backward, keras_backward, 3 * forward_flops, "rel"),
+        ],
+        budget,
+        clock,
+        one_thread,
+    )
     for cell in ("GRU", "LSTM"):
         rows += bench_gated(cell, size, tf, budget, rng, clock, one_thread)
     return rows
@@ -189,11 +179,26 @@ def bench_gated(cell, size, tf, budget, rng, clock, one_thread):
     def keras_backward():
         return tape(x_tf, initial_state_tf, output_grad_tf)
 
+    return _side_by_side(
+        cell,
+        size,
+        [
+            ("forward", ours_forward, keras_forward, flops, "max abs"),
+            ("forward+backward", ours_backward, keras_backward, 3 * flops, "rel"),
+        ],
+        budget,
+        clock,
+        one_thread,
+    )
+
+
+def _side_by_side(cell, size, cases, budget, clock, one_thread):
+    """Check, then time, each (kind, ours, keras_eager, flops, diff_kind) case: ours, Keras
+    eager and Keras in ``tf.function``, side by side in one process; one table row each."""
+    import tensorflow as tf
+
     rows = []
-    for kind, ours, eager, kind_flops, diff_kind in [
-        ("forward", ours_forward, keras_forward, flops, "max abs"),
-        ("forward+backward", ours_backward, keras_backward, 3 * flops, "rel"),
-    ]:
+    for kind, ours, eager, flops, diff_kind in cases:
         function = tf.function(eager)
         mine = ours()
         diff = 0.0
@@ -202,18 +207,18 @@ def bench_gated(cell, size, tf, budget, rng, clock, one_thread):
                 diff = max(diff, float(np.abs(mine - reference.numpy()).max()))
             else:  # relative to the largest gradient entry, field by field (the tape's order:
                 # inputs, each initial state, kernel, recurrent_kernel, bias)
-                initial = mine.initial_state if cell == "LSTM" else (mine.initial_state,)
-                grads = [mine.inputs, *initial]
-                grads += [mine.kernel, mine.recurrent_kernel, mine.bias]
+                initial = mine.initial_state
+                initial = initial if isinstance(initial, tuple) else (initial,)
+                grads = [mine.inputs, *initial, mine.kernel, mine.recurrent_kernel, mine.bias]
                 for ours_grad, tf_grad in zip(grads, reference, strict=True):
                     diff = max(diff, relative_error(ours_grad, tf_grad.numpy()))
         variants = {"ours": ours, "eager": eager, "function": function}
         contexts = {}
-        if one_thread:
+        if one_thread:  # the diagnostic: ours with OpenBLAS on one thread
             variants["ours_1_thread"] = ours
             contexts["ours_1_thread"] = lambda: BLAS.limit(limits=1)
         times = time_side_by_side(variants, seconds=budget, clock=clock, contexts=contexts)
-        rows.append(_row(cell, kind, size, times, kind_flops, diff, diff_kind))
+        rows.append(_row(cell, kind, size, times, flops, diff, diff_kind))
     return rows
 
 
