@@ -4,8 +4,10 @@ Runs one cell (``--cell simplernn``, the default, ``gru`` or ``lstm``) four ways
 inputs, initial state and weights: the Keras cell in a Python loop (the reference, as in the
 2018 notebook), ``keras.layers.RNN(cell)``, ``tf.compat.v1.nn.dynamic_rnn`` and the package
 (``rnn_playground.simple_rnn``, ``gru`` or ``lstm``). Prints the largest absolute differences
-and exits with status 1 when any exceeds its tolerance, 2 for a bad command line or when Keras
-and TensorFlow are not installed.
+and exits with status 1 when any exceeds its tolerance, and 2 when the check cannot run: a bad
+command line (one line on stderr naming the flag and its range), sizes whose arrays cannot fit
+in this machine's memory (refused before anything is allocated, with the estimate), Keras and
+TensorFlow not installed, or an error while it runs (one line, never a traceback).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 import numpy as np
 
-from rnn_playground._checks import import_keras
+from rnn_playground._checks import GIB, available_memory, import_keras
 from rnn_playground.testing import ATOL, max_abs_diff
 
 PROG = "python -m rnn_playground"
@@ -28,23 +30,49 @@ CELLS = {
 }
 
 
-def positive_integer(text):
-    """argparse type: a positive integer, with a message that names no Python function."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+# the sizes: flag name -> (default, what it is)
+SIZES = {
+    "batch": (2, "batch size"),
+    "steps": (3, "time steps"),
+    "inputs": (4, "input features"),
+    "units": (5, "units"),
+}
+SIZE_MAX = 2**31 - 1  # TensorFlow's shapes are int32 in places; far more than memory allows
+SEED_MAX = 2**32 - 1  # keras.utils.set_random_seed seeds NumPy's legacy generator: [0, 2**32)
+
+
+def integer_in(low, high):
+    """argparse type: an integer in [low, high], with a message that gives the range and names
+    no Python function."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            got = repr(text) if value is None else value
+            raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}], got {got}")
+        return value
+
+    parse.__name__ = "integer"  # what argparse would print for an error it words itself
+    return parse
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, "prog: error: message", exit 2
+    (argparse's own print the usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Check rnn_playground against Keras and TensorFlow on this machine.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     check = commands.add_parser(
         "check",
         help="run the seed notebook's comparisons and print the largest differences",
@@ -67,16 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="GRU only: Keras' reset_after (default: on, as in Keras)",
     )
-    for option, default, what in [
-        ("--batch", 2, "batch size"),
-        ("--steps", 3, "time steps"),
-        ("--inputs", 4, "input features"),
-        ("--units", 5, "units"),
-    ]:
+    for name, (default, what) in SIZES.items():
         check.add_argument(
-            option, type=positive_integer, default=default, help=f"{what} (default {default})"
+            f"--{name}",
+            type=integer_in(1, SIZE_MAX),
+            default=default,
+            help=f"{what} (default {default})",
         )
-    check.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    check.add_argument(
+        "--seed",
+        type=integer_in(0, SEED_MAX),
+        default=0,
+        help=f"random seed in [0, {SEED_MAX}] (default 0)",
+    )
     check.add_argument(
         "--dtype", choices=sorted(ATOL), default="float32", help="float type (default float32)"
     )
@@ -182,17 +213,47 @@ def run_check(
     return all_ok
 
 
+def memory_estimate(batch, steps, inputs, units, dtype, cell) -> int:
+    """Bytes the check needs, about (Python ints: no overflow): the inputs and the sequences
+    of states and gates of four runs, and a few copies of the weights."""
+    gates = {"simplernn": 1, "gru": 3, "lstm": 4}[cell]
+    itemsize = np.dtype(dtype).itemsize
+    sequences = batch * steps * (inputs + units * gates)
+    weights = (inputs + units + 2) * units * gates
+    return itemsize * (16 * sequences + 8 * weights)
+
+
 def main(argv=None) -> int:
+    """The command line: 0 when every difference is within its tolerance, 1 when one is not,
+    2 when the check cannot run (one line on stderr, never a traceback)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "check":
-        if args.reset_after is not None and args.cell != "gru":
-            parser.error(f"--reset-after/--no-reset-after is a GRU's option, not {args.cell}'s")
-        try:
-            import_keras("this command")
-        except ModuleNotFoundError as error:
-            print(f"{PROG} check: error: {error}", file=sys.stderr)
-            return 2
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a usage error (2), already printed
+        return stop.code
+    if args.command != "check":  # pragma: no cover - argparse enforces a command
+        return 2
+    error = f"{PROG} check: error:"
+    if args.reset_after is not None and args.cell != "gru":
+        print(f"{error} --reset-after/--no-reset-after is a GRU's option, not {args.cell}'s",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    needed = memory_estimate(args.batch, args.steps, args.inputs, args.units, args.dtype, args.cell)
+    available = available_memory()
+    if needed > available:
+        sizes = " ".join(f"--{name} {getattr(args, name)}" for name in SIZES)
+        print(
+            f"{error} {sizes} would need about {needed / GIB:,.1f} GiB of "
+            f"memory, more than the {available / GIB:,.1f} GiB available",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        import_keras("this command")
+    except ModuleNotFoundError as missing:
+        print(f"{error} {missing}", file=sys.stderr)
+        return 2
+    try:
         ok = run_check(
             args.batch,
             args.steps,
@@ -203,8 +264,12 @@ def main(argv=None) -> int:
             cell=args.cell,
             reset_after=args.reset_after,
         )
-        return 0 if ok else 1
-    return 2  # pragma: no cover - argparse enforces a command
+    except Exception as failure:  # TensorFlow's ResourceExhaustedError, MemoryError, ...
+        message = " ".join(str(failure).split())[:300]
+        print(f"{error} could not run the check: {type(failure).__name__}: {message}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -3,12 +3,21 @@
 A caller sees a ``TypeError`` or ``ValueError`` that names the argument and the shapes or
 values involved, never a NumPy broadcasting error from deep inside a loop. Every function here
 that converts returns new arrays: the caller's arrays are never aliased, so never modified.
-No other module of the package checks its arguments.
+No other module of the package checks its arguments (what a callable activation returns is
+checked where it is called, in ``activations``: this module depends on that one, not the
+other way round).
+
+Dtypes: float16, float32 and float64 are kept, integers and booleans become float32 (Keras'
+default float type), and every other float type (``longdouble``, say) is refused with a
+``TypeError``: Keras cannot represent it, and casting it would lose precision silently. Sizes
+whose arrays cannot fit in this machine's memory are refused with a ``ValueError`` that gives
+the estimate, before anything is allocated.
 """
 
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,6 +26,35 @@ from rnn_playground.activations import ACTIVATIONS, RECURRENT_ACTIVATIONS
 
 FLOAT_DTYPES = (np.dtype("float16"), np.dtype("float32"), np.dtype("float64"))
 KERAS_MISSING = "pip install 'rnn-playground[keras]'"
+GIB = 2**30
+
+
+# -- memory --------------------------------------------------------------------------------
+def available_memory() -> int:
+    """Bytes of memory this process may still allocate: Linux's MemAvailable, else the
+    physical memory, else (no way to tell) 2**63."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return 2**63
+
+
+def check_fits_in_memory(needed: int, what: str) -> None:
+    """Raise ``ValueError`` when ``needed`` bytes (a Python int: no overflow) exceed the
+    memory available; ``what`` names the arguments that ask for them."""
+    available = available_memory()
+    if needed > available:
+        raise ValueError(
+            f"{what} would need about {needed / GIB:,.1f} GiB of memory, more than the "
+            f"{available / GIB:,.1f} GiB available"
+        )
 
 
 # -- single values -------------------------------------------------------------------------
@@ -34,15 +72,20 @@ def as_real_array(value, name: str, *, dtype=None, copy=True) -> np.ndarray:
         raise TypeError(f"{name} must be a real array, got a string: {value!r:.40}")
     try:
         array = np.asarray(value)
-    except (ValueError, TypeError) as error:  # ragged nested lists, for example
+    except (ValueError, TypeError, OverflowError) as error:  # ragged nested lists, say
         raise TypeError(f"{name} must be a real array; could not convert it: {error}") from None
     kind = array.dtype.kind
     if kind == "c":
         raise TypeError(f"{name} must be real, got complex dtype {array.dtype}")
     if kind not in "biuf":
         raise TypeError(f"{name} must be a real numeric array, got dtype {array.dtype}")
+    check_keras_float(array.dtype, name)
     if dtype is None:
         dtype = array.dtype if kind == "f" else np.dtype("float32")
+    if copy or np.dtype(dtype) != array.dtype:
+        check_fits_in_memory(
+            array.size * np.dtype(dtype).itemsize, f"{name} of shape {array.shape}"
+        )
     return np.array(array, dtype=dtype, copy=True) if copy else array.astype(dtype, copy=False)
 
 
@@ -73,14 +116,67 @@ def check_positive_int(value, name: str) -> int:
 
 
 def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
-    """``dtype`` as a NumPy float16, float32 or float64 dtype, or a ``TypeError``."""
+    """``dtype`` as a NumPy float16, float32 or float64 dtype, or a ``TypeError`` (also for
+    None, which NumPy would read as float64)."""
     try:
+        if dtype is None:
+            raise TypeError
         result = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{name} must be float16, float32 or float64, got {dtype!r}") from None
+    except Exception:  # np.dtype raises TypeError, ValueError or KeyError for what it refuses
+        raise TypeError(f"{name} must be float16, float32 or float64, got {dtype!r:.60}") from None
     if result not in FLOAT_DTYPES:
-        raise TypeError(f"{name} must be float16, float32 or float64, got {result}")
+        raise TypeError(f"{name} must be float16, float32 or float64, got {_dtype_name(result)}")
     return result
+
+
+def check_keras_float(dtype: np.dtype, name: str) -> None:
+    """Refuse a float dtype other than float16, float32 and float64 (``longdouble``, say):
+    Keras has no such type, and a silent cast would lose its precision."""
+    if dtype.kind == "f" and dtype not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} has dtype {_dtype_name(dtype)}, which Keras cannot represent (it has "
+            "float16, float32 and float64); cast it yourself, to float64 for example, if "
+            "losing its extra precision is what you want"
+        )
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    """``float128 (longdouble)`` for NumPy's long double, else the dtype's name."""
+    if dtype == np.dtype(np.longdouble) and dtype != np.dtype(np.float64):
+        return f"{dtype} (longdouble)"
+    return str(dtype)
+
+
+def check_seed(seed, name: str = "seed"):
+    """A ``numpy.random.Generator`` from ``seed``: None, a non-negative integer, or a
+    Generator, BitGenerator or SeedSequence, as ``numpy.random.default_rng`` takes them."""
+    if seed is None or isinstance(
+        seed, np.random.Generator | np.random.BitGenerator | np.random.SeedSequence
+    ):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{name} must be None, a non-negative integer or a numpy.random.Generator, got "
+            f"{type(seed).__name__}: {seed!r:.40}"
+        )
+    if seed < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def check_init(input_dim, units, seed, dtype, *, blocks):
+    """The arguments of ``init`` every params class shares: ``(input_dim, units, rng,
+    dtype)``. The weights (input_dim + units, blocks·units) are drawn in float64, and the
+    orthogonal matrix takes a QR decomposition of (blocks·units, units): sizes that cannot
+    fit in memory are refused before anything is drawn."""
+    input_dim = check_positive_int(input_dim, "input_dim")
+    units = check_positive_int(units, "units")
+    columns = blocks * units
+    check_fits_in_memory(
+        8 * (input_dim * columns + 4 * units * columns),
+        f"input_dim={input_dim} and units={units}",
+    )
+    return input_dim, units, check_seed(seed), check_float_dtype(dtype)
 
 
 def check_activation(
@@ -109,15 +205,6 @@ def check_activation(
         raise ValueError(f"{name} must be one of {known} or None, got {activation!r}")
 
 
-def check_activation_result(result: np.ndarray, z) -> None:
-    """What a callable activation returned must have the shape of what it was given."""
-    if result.shape != np.shape(z):
-        raise ValueError(
-            f"activation callable must keep the shape of its input: got {result.shape} "
-            f"from an input of shape {np.shape(z)}"
-        )
-
-
 # -- weights -------------------------------------------------------------------------------
 def check_params(params, cls) -> None:
     if not isinstance(params, cls):
@@ -128,7 +215,8 @@ def check_params(params, cls) -> None:
 
 
 def _common_float_dtype(arrays) -> np.dtype:
-    """The common float dtype of ``arrays`` (float32 when all are integers, as in Keras)."""
+    """The common float dtype of ``arrays`` (float32 when all are integers, as in Keras;
+    ``as_real_array`` has refused every other float type)."""
     dtype = np.result_type(*arrays)
     return dtype if dtype in FLOAT_DTYPES else np.dtype("float32")
 
@@ -247,6 +335,23 @@ def check_keras_weights(obj, name, *, kernel, recurrent_kernel, bias, options=No
         )
 
 
+def check_keras_cast(array, name, dtype) -> np.ndarray:
+    """``array`` cast to the Keras variable's ``dtype``, or a ``ValueError`` when a finite
+    value would become ±inf (a float64 1e5 in a float16 layer, whose largest is 65504)."""
+    dtype = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        cast = array.astype(dtype)
+    overflow = np.isinf(cast) & np.isfinite(array)
+    if overflow.any():
+        largest = np.abs(array[overflow]).max()
+        raise ValueError(
+            f"{name} has values up to {largest:.6g} in magnitude, beyond the largest "
+            f"{dtype} ({float(np.finfo(dtype).max):.6g}): written into obj's {dtype} weights "
+            "they would become inf; nothing was written"
+        )
+    return cast
+
+
 def keras_cell_of(obj, name, cell_class):
     """The built Keras cell of type ``cell_class`` in ``obj`` (the cell itself, or a layer
     such as ``keras.layers.SimpleRNN`` or ``keras.layers.RNN(cell)``), or a TypeError or
@@ -323,8 +428,8 @@ def check_state(state, name, batch, params) -> np.ndarray:
 def check_states(states, name, batch, params, *, state_count) -> tuple[np.ndarray, ...]:
     """One state (``a``, or ``[a]`` / ``(a,)`` as Keras accepts) or a pair ``(h, c)``."""
     if state_count == 1:
-        if isinstance(states, list | tuple) and len(states) == 1 and np.ndim(states[0]) == 2:
-            states = states[0]
+        if isinstance(states, list | tuple) and len(states) == 1:
+            states = states[0]  # Keras' [a]: a list of states with one element
         return (check_state(states, name, batch, params),)
     if not isinstance(states, list | tuple) or len(states) != state_count:
         raise TypeError(
@@ -338,9 +443,14 @@ def check_states(states, name, batch, params, *, state_count) -> tuple[np.ndarra
 
 def check_mask(mask, batch, steps) -> np.ndarray:
     """A mask (batch, time) of bool, or of integers 0 and 1, as a new bool array."""
-    if isinstance(mask, str | bytes):
+    if mask is None or isinstance(mask, str | bytes):
         raise TypeError(f"mask must be a boolean array of shape (batch, time), got {mask!r:.40}")
-    values = np.asarray(mask)
+    try:
+        values = np.asarray(mask)
+    except (ValueError, TypeError, OverflowError) as error:  # ragged nested lists, say
+        raise TypeError(
+            f"mask must be a boolean array of shape (batch, time); could not convert it: {error}"
+        ) from None
     integers = values.dtype.kind in "iu"
     if values.dtype.kind != "b" and not (integers and np.isin(values, (0, 1)).all()):
         raise TypeError(
@@ -365,6 +475,10 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
     - ``initial_states``, a tuple of ``state_count`` arrays (batch, units), zeros when
       ``initial_state`` is None;
     - ``mask_steps`` (time, batch) of bool in the same processing order, or None.
+
+    The inputs of masked steps are replaced by zeros in ``x_steps``: a masked step's input
+    reaches nothing, not even through a NaN or an inf used as padding (the cell's output there
+    is discarded anyway, but its backward pass would multiply 0 by NaN).
     """
     x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)", copy=False)
     batch, steps, _ = x.shape
@@ -380,9 +494,10 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
         )
     order = slice(None, None, -1) if go_backwards else slice(None)
     x_steps = np.array(x.transpose(1, 0, 2)[order], order="C")  # a copy, time-major
-    mask_steps = (
-        None if mask is None else np.ascontiguousarray(check_mask(mask, batch, steps).T[order])
-    )
+    mask_steps = None
+    if mask is not None:
+        mask_steps = np.ascontiguousarray(check_mask(mask, batch, steps).T[order])
+        x_steps[~mask_steps] = 0  # x_steps is a copy: the caller's inputs are untouched
     return x_steps, initial_states, mask_steps
 
 
@@ -483,7 +598,12 @@ def check_state_dict(state_dict):
 def _torch_array(value, name):
     """A new NumPy array from an array or a CPU tensor (``state_dict()`` gives detached ones)."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without torch
-        value = value.detach().cpu().numpy()
+        try:
+            value = value.detach().cpu().numpy()
+        except Exception as error:  # a bfloat16 tensor, say, which NumPy has no type for
+            raise TypeError(
+                f"{name} could not be converted to a NumPy array: {type(error).__name__}: {error}"
+            ) from None
     return as_real_array(value, name)
 
 
@@ -494,6 +614,8 @@ def check_adding_problem(n, steps):
     steps = check_positive_int(steps, "steps")
     if steps < 2:
         raise ValueError(f"steps must be at least 2 (two steps are marked), got {steps}")
+    # values, markers, their product and the stacked inputs: about 5 float64 (n, steps) arrays
+    check_fits_in_memory(5 * 8 * n * steps, f"n={n} sequences of steps={steps}")
     return n, steps
 
 
@@ -512,6 +634,10 @@ def check_readout(state, kernel, bias, targets):
         check_rank(checked[name], rank, name, layout)
     a, w, b, y = checked.values()
     (batch, units), outputs = a.shape, w.shape[1]
+    if batch == 0:
+        raise ValueError(f"state must have batch >= 1, got shape {a.shape}: the mean is empty")
+    if outputs == 0:
+        raise ValueError(f"kernel must have outputs >= 1, got shape {w.shape}: the mean is empty")
     expected = {"kernel": (units, outputs), "bias": (outputs,), "targets": (batch, outputs)}
     for name, shape in expected.items():
         if checked[name].shape != shape:
@@ -554,6 +680,8 @@ def check_adam(weights, grads, m, v, k, learning_rate, beta_1, beta_2, epsilon):
             f"{sorted(str(d) for d in dtypes)}"
         )
     k = check_positive_int(k, "k")
+    if k > 2**63 - 1:  # Keras counts its iterations in an int64
+        raise ValueError(f"k must be an integer in [1, 2**63 - 1], got {k}")
     ranges = {  # name: (value, the range in words, is it in the range)
         "learning_rate": (learning_rate, "positive", lambda x: x > 0),
         "beta_1": (beta_1, "in [0, 1)", lambda x: 0 <= x < 1),

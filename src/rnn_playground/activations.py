@@ -116,30 +116,48 @@ RECURRENT_ACTIVATIONS = {**ACTIVATIONS, "hard_sigmoid": Activation(hard_sigmoid,
 ``hard_sigmoid``."""
 
 
-def get_activation(activation) -> Activation:
+def get_activation(activation, name: str = "activation") -> Activation:
     """The :class:`Activation` for a Keras name (of ``RECURRENT_ACTIVATIONS``), None (the
-    identity) or a callable g.
+    identity) or a callable g; ``name`` is the argument it came from, for the messages.
 
     A callable has no known derivative: its ``grad_from_output`` is None (the backward pass
     refuses a callable before it gets here). Checked by ``_checks.check_activation``, which
-    also decides which names an argument may take.
+    also decides which names an argument may take; what a callable returns is checked here,
+    at every call (this module imports nothing of the package: ``_checks`` depends on it).
     """
     if activation is None:
         return ACTIVATIONS["linear"]
     if callable(activation):
-        return Activation(_wrap_callable(activation), None)
+        return Activation(_wrap_callable(activation, name), None)
     return RECURRENT_ACTIVATIONS[activation]
 
 
-def _wrap_callable(function):
-    from rnn_playground._checks import check_activation_result  # it imports this module
+def _wrap_callable(function, name):
+    """g(z, out=None) for a user's ``function``, which must return a real array (or array
+    like) of z's shape: a ``TypeError`` or ``ValueError`` naming ``name`` otherwise (never a
+    ComplexWarning with the imaginary part dropped)."""
 
     def apply(z, out=None):
-        result = np.asarray(function(z))
-        check_activation_result(result, z)
+        result = _real_result(function(z), np.shape(z), name)
         if out is None:
             return result.astype(np.asarray(z).dtype, copy=False)
         out[...] = result
         return out
 
     return apply
+
+
+def _real_result(value, shape, name) -> np.ndarray:
+    """What a callable activation returned, as a real array of ``shape``."""
+    described = f"{name} (a callable) must return a real array of its input's shape {shape}"
+    if isinstance(value, str | bytes):
+        raise TypeError(f"{described}, got a string: {value!r:.40}")
+    try:
+        result = np.asarray(value)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise TypeError(f"{described}; could not convert what it returned: {error}") from None
+    if result.dtype.kind not in "biuf":
+        raise TypeError(f"{described}, got dtype {result.dtype}")
+    if result.shape != shape:
+        raise ValueError(f"{described}, got shape {result.shape}")
+    return result

@@ -18,7 +18,6 @@ from rnn_playground._checks import (
     check_bool,
     check_inputs,
     check_params,
-    check_state,
     check_states,
     prepare_sequence,
 )
@@ -38,7 +37,7 @@ def simple_rnn_cell(inputs, state, params, *, activation="tanh"):
     ----------
     inputs : array_like, shape (batch, input_dim)
         x⟨t⟩ for every sample of the batch.
-    state : array_like, shape (batch, units)
+    state : array_like, shape (batch, units), or a one-element list of it
         The previous state a⟨t−1⟩.
     params : SimpleRNNParams
     activation : {"tanh", "relu", "sigmoid", "linear"}, None or callable
@@ -52,7 +51,7 @@ def simple_rnn_cell(inputs, state, params, *, activation="tanh"):
     check_params(params, SimpleRNNParams)
     check_activation(activation)
     x = check_inputs(inputs, params, rank=2, layout="(batch, input_dim)")
-    a_previous = check_state(state, "state", x.shape[0], params)
+    (a_previous,) = check_states(state, "state", x.shape[0], params, state_count=1)
     g = get_activation(activation).forward
 
     a = _recurrence.simple_rnn_input_half(x, params, out=np.empty_like(a_previous))
@@ -141,10 +140,7 @@ def _gated_cell(inputs, state, params, activation, recurrent_activation, *, stat
     one-step sequence (1, batch, features) and the states as a tuple of new arrays."""
     _check_layer_options(activation, recurrent_activation)
     x = check_inputs(inputs, params, rank=2, layout="(batch, input_dim)")
-    if state_count == 1:
-        states = (check_state(state, "state", len(x), params),)
-    else:
-        states = check_states(state, "state", len(x), params, state_count=state_count)
+    states = check_states(state, "state", len(x), params, state_count=state_count)
     return x[None], states
 
 
@@ -161,7 +157,7 @@ def gru_cell(inputs, state, params, *, activation="tanh", recurrent_activation="
     ----------
     inputs : array_like, shape (batch, input_dim)
         x⟨t⟩ for every sample of the batch.
-    state : array_like, shape (batch, units)
+    state : array_like, shape (batch, units), or a one-element list of it
         The previous state h⟨t−1⟩.
     params : GRUParams
     activation : {"tanh", "relu", "sigmoid", "linear"}, None or callable
@@ -184,7 +180,7 @@ def gru_cell(inputs, state, params, *, activation="tanh", recurrent_activation="
         None,
         params,
         get_activation(activation).forward,
-        get_activation(recurrent_activation).forward,
+        get_activation(recurrent_activation, "recurrent_activation").forward,
     )
     return states[0][1].copy()
 
@@ -253,7 +249,7 @@ def gru(
         mask_steps,
         params,
         get_activation(activation).forward,
-        get_activation(recurrent_activation).forward,
+        get_activation(recurrent_activation, "recurrent_activation").forward,
     )
     return _recurrence.outputs(
         states,
@@ -299,7 +295,7 @@ def lstm_cell(inputs, state, params, *, activation="tanh", recurrent_activation=
         None,
         params,
         get_activation(activation).forward,
-        get_activation(recurrent_activation).forward,
+        get_activation(recurrent_activation, "recurrent_activation").forward,
     )
     return h[1].copy(), c[1].copy()
 
@@ -365,7 +361,7 @@ def lstm(
         mask_steps,
         params,
         get_activation(activation).forward,
-        get_activation(recurrent_activation).forward,
+        get_activation(recurrent_activation, "recurrent_activation").forward,
     )
     return _recurrence.outputs(
         states,

@@ -26,9 +26,10 @@ from rnn_playground._checks import (
     check_bool,
     check_float_dtype,
     check_gru_weights,
+    check_init,
+    check_keras_cast,
     check_keras_weights,
     check_lstm_weights,
-    check_positive_int,
     check_simple_rnn_weights,
     import_keras,
     keras_cell_of,
@@ -53,9 +54,11 @@ class _RecurrentParams:
         def frozen(array):
             if array is None:
                 return None
-            array.flags.writeable = False
-            # A view of a read-only array: its WRITEABLE flag cannot be switched back on.
-            return array.view()
+            # An array over an immutable bytes object: neither it nor any array it is a view
+            # of (its .base) can be made writeable again, as an array that owns its memory
+            # could.
+            data = np.frombuffer(np.ascontiguousarray(array).tobytes(), dtype=array.dtype)
+            return data.reshape(array.shape)
 
         object.__setattr__(self, "_kernel", frozen(kernel))
         object.__setattr__(self, "_recurrent_kernel", frozen(recurrent_kernel))
@@ -102,7 +105,8 @@ class _RecurrentParams:
         return {}
 
     def astype(self, dtype):
-        """A copy with every weight cast to ``dtype`` (for example "float64")."""
+        """A copy with every weight cast to ``dtype``: "float16", "float32" or "float64"
+        (None, which NumPy would read as float64, is refused)."""
         dtype = check_float_dtype(dtype)
         arrays = (None if a is None else a.astype(dtype) for a in self._arrays())
         return type(self)(*arrays, **self._options())
@@ -141,10 +145,14 @@ class _RecurrentParams:
             bias=bias,
             options=self._options(),
         )
-        cell.kernel.assign(kernel.astype(cell.kernel.dtype))
-        cell.recurrent_kernel.assign(recurrent_kernel.astype(cell.recurrent_kernel.dtype))
+        pairs = [("kernel", kernel, cell.kernel)]
+        pairs.append(("recurrent_kernel", recurrent_kernel, cell.recurrent_kernel))
         if cell.use_bias:
-            cell.bias.assign(bias.astype(cell.bias.dtype))
+            pairs.append(("bias", bias, cell.bias))
+        # every cast checked (no finite value may become inf) before anything is written
+        casts = [(v, check_keras_cast(a, name, v.dtype)) for name, a, v in pairs]
+        for variable, cast in casts:
+            variable.assign(cast)
 
 
 def _rebuild(cls, arrays, options):
@@ -227,11 +235,8 @@ class SimpleRNNParams(_RecurrentParams):
         ``bias`` = zeros. The same ``seed`` gives the same weights (NumPy's
         ``default_rng``; the numbers are not those Keras would draw for that seed).
         """
-        input_dim = check_positive_int(input_dim, "input_dim")
-        units = check_positive_int(units, "units")
+        input_dim, units, rng, dtype = check_init(input_dim, units, seed, dtype, blocks=1)
         check_bool(use_bias, "use_bias")
-        dtype = check_float_dtype(dtype)
-        rng = np.random.default_rng(seed)
         kernel = _glorot_uniform(rng, (input_dim, units))
         recurrent_kernel = _orthogonal(rng, (units, units))
         bias = np.zeros(units) if use_bias else None
@@ -253,7 +258,8 @@ class SimpleRNNParams(_RecurrentParams):
     def to_keras(self, obj) -> None:
         """Write these weights into a built Keras SimpleRNN, SimpleRNNCell or RNN(SimpleRNNCell).
 
-        The shapes and ``use_bias`` must match; values are cast to the layer's dtype.
+        The shapes and ``use_bias`` must match; values are cast to the layer's dtype, and a
+        ``ValueError`` refuses a finite value that the cast would make inf (nothing is written).
         """
         self._to_keras_cell(obj, "SimpleRNNParams.to_keras")
 
@@ -335,12 +341,9 @@ class GRUParams(_RecurrentParams):
         shape (2, 3·units) with ``reset_after``, else (3·units,). The same ``seed`` gives the
         same weights (NumPy's ``default_rng``; not the numbers Keras draws for that seed).
         """
-        input_dim = check_positive_int(input_dim, "input_dim")
-        units = check_positive_int(units, "units")
+        input_dim, units, rng, dtype = check_init(input_dim, units, seed, dtype, blocks=3)
         check_bool(reset_after, "reset_after")
         check_bool(use_bias, "use_bias")
-        dtype = check_float_dtype(dtype)
-        rng = np.random.default_rng(seed)
         kernel = _glorot_uniform(rng, (input_dim, 3 * units))
         recurrent_kernel = _orthogonal(rng, (units, 3 * units))
         bias = None
@@ -364,7 +367,8 @@ class GRUParams(_RecurrentParams):
         """Write these weights into a built Keras GRU, GRUCell or RNN(GRUCell).
 
         The shapes, ``use_bias`` and ``reset_after`` must match; values are cast to the
-        layer's dtype.
+        layer's dtype, and a ``ValueError`` refuses a finite value that the cast would make
+        inf (nothing is written).
         """
         self._to_keras_cell(obj, "GRUParams.to_keras")
 
@@ -420,12 +424,9 @@ class LSTMParams(_RecurrentParams):
         a new LSTM starts by keeping its cell state. The same ``seed`` gives the same weights
         (NumPy's ``default_rng``; not the numbers Keras draws for that seed).
         """
-        input_dim = check_positive_int(input_dim, "input_dim")
-        units = check_positive_int(units, "units")
+        input_dim, units, rng, dtype = check_init(input_dim, units, seed, dtype, blocks=4)
         check_bool(unit_forget_bias, "unit_forget_bias")
         check_bool(use_bias, "use_bias")
-        dtype = check_float_dtype(dtype)
-        rng = np.random.default_rng(seed)
         kernel = _glorot_uniform(rng, (input_dim, 4 * units))
         recurrent_kernel = _orthogonal(rng, (units, 4 * units))
         bias = None
@@ -450,6 +451,7 @@ class LSTMParams(_RecurrentParams):
     def to_keras(self, obj) -> None:
         """Write these weights into a built Keras LSTM, LSTMCell or RNN(LSTMCell).
 
-        The shapes and ``use_bias`` must match; values are cast to the layer's dtype.
+        The shapes and ``use_bias`` must match; values are cast to the layer's dtype, and a
+        ``ValueError`` refuses a finite value that the cast would make inf (nothing is written).
         """
         self._to_keras_cell(obj, "LSTMParams.to_keras")

@@ -55,11 +55,12 @@ def to_state_dict(params) -> dict[str, np.ndarray]:
     Raises
     ------
     TypeError
-        When ``params`` is not one of the three params types.
+        When ``params`` is not one of the three params types (or a subclass of one).
     ValueError
         For a GRU with ``reset_after=False``: PyTorch has no such GRU.
     """
-    order = _ORDER.get(type(params))
+    # isinstance, not type(params): a subclass is accepted, as by simple_rnn and gru
+    order = next((o for cls, o in _ORDER.items() if isinstance(params, cls)), None)
     if order is None:
         raise TypeError(
             "params must be a SimpleRNNParams, GRUParams or LSTMParams, "

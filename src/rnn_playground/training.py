@@ -19,6 +19,7 @@ from rnn_playground._checks import (
     check_adding_problem,
     check_power_bases,
     check_readout,
+    check_seed,
 )
 
 __all__ = ["ReadoutMSE", "adam_update", "adding_problem", "keras_power_bases", "readout_mse"]
@@ -50,7 +51,7 @@ def adding_problem(n, steps, rng=None):
     targets : ndarray, shape (n, 1), float64
     """
     n, steps = check_adding_problem(n, steps)
-    rng = np.random.default_rng(rng)
+    rng = check_seed(rng, "rng")
     values = rng.uniform(size=(n, steps))
     markers = np.zeros((n, steps))
     for i in range(n):

@@ -120,8 +120,8 @@ SIMPLE_RNN_CASES = [
     ("activation-int", run(activation=3), TypeError,
          f"activation must be one of {ACTIVATION_NAMES}, None or a callable, got int"),
     ("activation-callable-changes-shape", run(activation=lambda z: z.sum(axis=-1)),
-         ValueError, "activation callable must keep the shape of its input: got (2,) from an "
-         "input of shape (2, 4)"),
+         ValueError, "activation (a callable) must return a real array of its input's shape "
+         "(2, 4), got shape (2,)"),
     # the boolean flags
     ("return_sequences-int", run(return_sequences=1), TypeError,
          "return_sequences must be True or False, got 1"),
@@ -276,8 +276,8 @@ GATED_CASES = [
            "int"),
     *_both("recurrent_activation-callable-changes-shape",
            lambda k: layer(k, recurrent_activation=lambda z: z[..., :1]), ValueError,
-           "activation callable must keep the shape of its input: got (2, 1) from an input of "
-           "shape (2, 4)"),
+           "recurrent_activation (a callable) must return a real array of its input's shape "
+           "(2, 4), got shape (2, 1)"),
     *_both("return_state-int", lambda k: layer(k, return_state=1), TypeError,
            "return_state must be True or False, got 1"),
     *_both("go_backwards-str", lambda k: layer(k, go_backwards="no"), TypeError,
