@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from rnn_playground._checks import GIB, available_memory, import_keras
+from rnn_playground._checks import available_memory, gibibytes, import_keras
 from rnn_playground.testing import ATOL, max_abs_diff
 
 PROG = "python -m rnn_playground"
@@ -243,8 +243,8 @@ def main(argv=None) -> int:
     if needed > available:
         sizes = " ".join(f"--{name} {getattr(args, name)}" for name in SIZES)
         print(
-            f"{error} {sizes} would need about {needed / GIB:,.1f} GiB of "
-            f"memory, more than the {available / GIB:,.1f} GiB available",
+            f"{error} {sizes} would need about {gibibytes(needed)} GiB of "
+            f"memory, more than the {gibibytes(available)} GiB available",
             file=sys.stderr,
         )
         return 2

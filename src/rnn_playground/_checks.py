@@ -52,9 +52,16 @@ def check_fits_in_memory(needed: int, what: str) -> None:
     available = available_memory()
     if needed > available:
         raise ValueError(
-            f"{what} would need about {needed / GIB:,.1f} GiB of memory, more than the "
-            f"{available / GIB:,.1f} GiB available"
+            f"{what} would need about {gibibytes(needed)} GiB of memory, more than the "
+            f"{gibibytes(available)} GiB available"
         )
+
+
+def gibibytes(count: int) -> str:
+    """``count`` bytes in GiB, "1,234.5", or "10^k" for a count beyond float64."""
+    if count < 2**1000:
+        return f"{count / GIB:,.1f}"
+    return f"10^{len(str(count // GIB)) - 1}"
 
 
 # -- single values -------------------------------------------------------------------------
@@ -452,15 +459,17 @@ def check_mask(mask, batch, steps) -> np.ndarray:
             f"mask must be a boolean array of shape (batch, time); could not convert it: {error}"
         ) from None
     integers = values.dtype.kind in "iu"
-    if values.dtype.kind != "b" and not (integers and np.isin(values, (0, 1)).all()):
-        raise TypeError(
-            f"mask must be boolean (or integers 0/1), got dtype {values.dtype}"
-            + (" with values other than 0 and 1" if integers else "")
-        )
-    if values.shape != (batch, steps):
+    if values.dtype.kind != "b" and not integers:
+        raise TypeError(f"mask must be boolean (or integers 0/1), got dtype {values.dtype}")
+    if values.shape != (batch, steps):  # before looking at the values: the shape is known
         raise ValueError(
             f"mask must have shape (batch, time) = ({batch}, {steps}) to match inputs, "
             f"got {values.shape}"
+        )
+    if integers and not np.isin(values, (0, 1)).all():
+        raise TypeError(
+            f"mask must be boolean (or integers 0/1), got dtype {values.dtype} with values "
+            "other than 0 and 1"
         )
     return values.astype(bool)
 
@@ -481,9 +490,15 @@ def prepare_sequence(inputs, params, initial_state, mask, *, go_backwards, state
     is discarded anyway, but its backward pass would multiply 0 by NaN).
     """
     x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)", copy=False)
-    batch, steps, _ = x.shape
+    batch, steps, features = x.shape
     if steps == 0:
         raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
+    # the time-major copy, the states and the gates (up to 4·units) of every step, and as much
+    # again for a backward pass
+    check_fits_in_memory(
+        2 * x.dtype.itemsize * batch * (steps + 1) * (features + 6 * params.units),
+        f"inputs of shape {x.shape} with units={params.units}",
+    )
     if initial_state is None:
         initial_states = tuple(
             np.zeros((batch, params.units), dtype=params.dtype) for _ in range(state_count)
@@ -690,21 +705,30 @@ def check_adam(weights, grads, m, v, k, learning_rate, beta_1, beta_2, epsilon):
     }
     for name, (value, words, inside) in ranges.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not (np.isfinite(value) and inside(value)):
-            raise ValueError(f"{name} must be a finite number {words}, got {value}")
+            raise TypeError(f"{name} must be a real number, got {value!r:.60}")
+        try:
+            finite = np.isfinite(float(value))
+        except OverflowError:  # an integer beyond float64, 10**400 say
+            finite = False
+        if not (finite and inside(value)):
+            raise ValueError(f"{name} must be a finite number {words}, got {value!r:.40}")
     return *arrays.values(), k
 
 
-def check_power_bases(power_bases):
-    """None, or a pair (β₁, β₂) of real numbers in [0, 1)."""
+def check_power_bases(power_bases, names=None):
+    """None, or a pair (β₁, β₂) of real numbers in [0, 1), as floats. With ``names`` (a pair
+    of argument names) the two numbers are two arguments, and each message names its own."""
     if power_bases is None:
         return None
     if not isinstance(power_bases, list | tuple) or len(power_bases) != 2:
-        raise TypeError(f"power_bases must be None or a pair (beta_1, beta_2), got {power_bases!r}")
-    for value in power_bases:
+        raise TypeError(
+            f"power_bases must be None or a pair (beta_1, beta_2), got {power_bases!r:.60}"
+        )
+    for i, value in enumerate(power_bases):
+        what = "power_bases must hold two" if names is None else f"{names[i]} must be a"
+        got = f"{power_bases!r:.60}" if names is None else f"{value!r:.60}"
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"power_bases must hold two real numbers, got {power_bases!r}")
+            raise TypeError(f"{what} real number{'s' if names is None else ''}, got {got}")
         if not 0 <= value < 1:
-            raise ValueError(f"power_bases must hold two numbers in [0, 1), got {power_bases!r}")
+            raise ValueError(f"{what} number{'s' if names is None else ''} in [0, 1), got {got}")
     return float(power_bases[0]), float(power_bases[1])

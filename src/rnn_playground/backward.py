@@ -125,7 +125,10 @@ def simple_rnn_backward(
         With ``go_backwards`` the time axis is in processing order, like the output.
     initial_state : array_like, shape (batch, units), or a one-element list of it, optional
     mask : array_like of bool, shape (batch, time), optional
-        Masked input steps get exactly zero gradient.
+        Masked input steps get exactly zero gradient, also when they hold NaN or ±inf (a
+        common padding): a masked step's input reaches nothing, and every gradient, of the
+        weights too, is what the same inputs padded with any finite values give.
+        TensorFlow's are NaN there (0 · NaN in its backward pass of the discarded step).
     activation : {"tanh", "relu", "sigmoid", "linear"} or None
         A callable is refused (TypeError): its derivative is unknown.
     return_sequences, go_backwards, zero_output_for_mask : bool
@@ -267,7 +270,10 @@ def gru_backward(
         With ``go_backwards`` the time axis is in processing order, like the output.
     initial_state : array_like, shape (batch, units), or a one-element list of it, optional
     mask : array_like of bool, shape (batch, time), optional
-        Masked input steps get exactly zero gradient.
+        Masked input steps get exactly zero gradient, also when they hold NaN or ±inf (a
+        common padding): a masked step's input reaches nothing, and every gradient, of the
+        weights too, is what the same inputs padded with any finite values give.
+        TensorFlow's are NaN there (0 · NaN in its backward pass of the discarded step).
     activation : {"tanh", "relu", "sigmoid", "linear"} or None
         g, for the candidate. A callable is refused (TypeError): its derivative is unknown.
     recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"} or None
@@ -380,7 +386,10 @@ def lstm_backward(
         With ``go_backwards`` the time axis is in processing order, like the output.
     initial_state : tuple or list (h0, c0) of two array_like, each (batch, units), optional
     mask : array_like of bool, shape (batch, time), optional
-        Masked input steps get exactly zero gradient.
+        Masked input steps get exactly zero gradient, also when they hold NaN or ±inf (a
+        common padding): a masked step's input reaches nothing, and every gradient, of the
+        weights too, is what the same inputs padded with any finite values give.
+        TensorFlow's are NaN there (0 · NaN in its backward pass of the discarded step).
     activation : {"tanh", "relu", "sigmoid", "linear"} or None
         For the candidate g and for the cell state in h⟨t⟩. A callable is refused
         (TypeError): its derivative is unknown.

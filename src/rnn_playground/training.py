@@ -118,6 +118,7 @@ def keras_power_bases(beta_1=0.9, beta_2=0.999):
     the cast of a Python float first makes it a float32 tensor: 0.9 becomes
     0.89999997615814... even when the weights are float64.
     """
+    beta_1, beta_2 = check_power_bases((beta_1, beta_2), names=("beta_1", "beta_2"))
     return float(np.float32(beta_1)), float(np.float32(beta_2))
 
 
