@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Run a SimpleRNN, a GRU or an LSTM as a Keras cell in a Python loop, as "
             "keras.layers.RNN(cell), as tf.compat.v1.nn.dynamic_rnn and as rnn_playground "
             "(simple_rnn, gru or lstm); print the largest absolute differences; exit 1 if any "
-            "exceeds its tolerance."
+            "exceeds its tolerance, 2 if the check cannot run (one line on stderr)."
         ),
     )
     check.add_argument(

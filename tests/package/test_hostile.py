@@ -325,3 +325,24 @@ def test_checks_depend_on_activations_not_both_ways():
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert not any(name.startswith("rnn_playground") for name in imported), imported
+
+
+# -- sizes beyond memory, as views that cost nothing ------------------------------------------
+HUGE_INPUTS = [
+    np.broadcast_to(np.float64(0), shape) for shape in [(2**20, 2**20, 2), (2, 2**40, 2)]
+]
+
+
+@pytest.mark.parametrize("inputs", HUGE_INPUTS, ids=["batch-and-time", "time"])
+@pytest.mark.parametrize(
+    ("function", "params_class"),
+    [(simple_rnn, SimpleRNNParams), (gru, GRUParams), (lstm_backward, LSTMParams)],
+    ids=["simple_rnn", "gru", "lstm_backward"],
+)
+def test_inputs_beyond_memory_are_refused_before_copying(function, params_class, inputs):
+    """A broadcast view of 2**41 steps costs nothing to make; the function refuses it with the
+    estimate instead of a MemoryError from the first copy."""
+    params = params_class.init(2, 3, dtype="float64")
+    arguments = (np.zeros((2, 3)),) if function is lstm_backward else ()
+    with pytest.raises(ValueError, match=r"inputs of shape .* would need about .* GiB"):
+        function(inputs, params, *arguments)
