@@ -62,8 +62,10 @@ def check_fits_in_memory(needed: int, what: str) -> None:
 
 def gibibytes(count: int) -> str:
     """``count`` bytes in GiB, "1,234.5", or "10^k" for a count beyond float64."""
-    if count < 2**1000:
+    if count < 10**6 * GIB:
         return f"{count / GIB:,.1f}"
+    if count < 2**1000:
+        return f"{count / GIB:.2g}"
     return f"10^{len(str(count // GIB)) - 1}"
 
 
@@ -699,7 +701,9 @@ def check_adam(weights, grads, m, v, k, learning_rate, beta_1, beta_2, epsilon):
         )
     k = check_positive_int(k, "k")
     if k > 2**63 - 1:  # Keras counts its iterations in an int64
-        raise ValueError(f"k must be an integer in [1, 2**63 - 1], got {k}")
+        digits = len(str(k))
+        got = k if digits <= 30 else f"an integer of {digits} digits"
+        raise ValueError(f"k must be an integer in [1, 2**63 - 1], got {got}")
     ranges = {  # name: (value, the range in words, is it in the range)
         "learning_rate": (learning_rate, "positive", lambda x: x > 0),
         "beta_1": (beta_1, "in [0, 1)", lambda x: 0 <= x < 1),
