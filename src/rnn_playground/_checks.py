@@ -61,7 +61,7 @@ def check_fits_in_memory(needed: int, what: str) -> None:
 
 
 def gibibytes(count: int) -> str:
-    """``count`` bytes in GiB, "1,234.5", or "10^k" for a count beyond float64."""
+    """``count`` bytes in GiB: "1,234.5", "2.5e+30", or "10^k" beyond what a float holds."""
     if count < 10**6 * GIB:
         return f"{count / GIB:,.1f}"
     if count < 2**1000:
