@@ -656,3 +656,33 @@ def check_newton_options(tol, max_iter, *, dtype, steps):
         raise ValueError(f"tol must be a positive finite number, got {tol!r}")
     max_iter = steps + 1 if max_iter is None else check_positive_int(max_iter, "max_iter")
     return float(tol), max_iter
+
+
+def check_scan_elements(elements, combine):
+    """A non-empty tuple or list of arrays with one common length (at least 1) along axis 1, and
+    a callable ``combine``, for ``prefix_scan``."""
+    if not callable(combine):
+        raise TypeError(f"combine must be a callable, got {type(combine).__name__}")
+    if not isinstance(elements, tuple | list) or not elements:
+        raise TypeError(
+            f"elements must be a non-empty tuple of arrays (batch, time, ...), got "
+            f"{type(elements).__name__}" + (" of length 0" if elements == () else "")
+        )
+    arrays = tuple(as_real_array(e, f"elements[{i}]") for i, e in enumerate(elements))
+    lengths = {a.shape[1] if a.ndim >= 2 else None for a in arrays}
+    if len(lengths) != 1 or None in lengths or 0 in lengths:
+        shapes = [a.shape for a in arrays]
+        raise ValueError(
+            f"elements must all have at least 2 dimensions (batch, time, ...) and one length "
+            f"of at least 1 along time (axis 1), got shapes {shapes}"
+        )
+    return arrays
+
+
+def check_step_rows(inputs, state, params):
+    """x (rows, input_dim) and h (rows, units) for ``gru_step_jacobians``, as new arrays."""
+    from rnn_playground.params import GRUParams  # params imports this module
+
+    check_params(params, GRUParams)
+    x = check_inputs(inputs, params, rank=2, layout="(rows, input_dim)")
+    return x, check_state(state, "state", x.shape[0], params)

@@ -34,6 +34,7 @@ __all__ = [
     "MinLSTMGrads",
     "MinLSTMParams",
     "NewtonResult",
+    "gru_step_jacobians",
     "linear_scan",
     "log_linear_scan",
     "min_gru",
@@ -41,18 +42,34 @@ __all__ = [
     "min_lstm",
     "min_lstm_backward",
     "newton_gru",
+    "prefix_scan",
 ]
 
 
 # -- the scan ------------------------------------------------------------------------------
-def _prefix_scan(elements, combine):
+def prefix_scan(elements, combine):
     """Every prefix composition of the steps in ``elements`` (arrays with time on axis 1).
 
     Hillis and Steele's scan: in round k each step is combined with the step 2ᵏ before it, so
     after ⌈log₂ T⌉ rounds step t holds the composition of steps 1 … t. ``combine(later,
     earlier)`` composes two tuples of arrays elementwise over time; it must be associative.
     Depth ⌈log₂ T⌉ rounds, work about T·log₂ T combinations (a loop does T − 1).
+
+    Parameters
+    ----------
+    elements : tuple of numpy.ndarray, each (batch, time, ...)
+        The steps, one entry per time step along axis 1 of every array.
+    combine : callable
+        ``combine(later, earlier)``: two tuples like ``elements`` whose arrays are slices along
+        time of equal length; returns the tuple of their compositions. :func:`linear_scan`
+        passes ``eq-scan-combine``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Like ``elements``: entry t composes the steps 1 … t (new arrays).
     """
+    elements = _checks.check_scan_elements(elements, combine)
     steps = elements[0].shape[1]
     shift = 1
     while shift < steps:  # ⌈log₂ T⌉ rounds, not a loop over the steps
@@ -109,7 +126,8 @@ def linear_scan(a, b, initial):
     """
     a, b, initial = _checks.check_linear_recurrence(a, b, initial)
     combine = _combine_matrix if a.ndim == 4 else _combine_diagonal
-    a_prefix, b_prefix = _prefix_scan((a, b), combine)
+    a_prefix, b_prefix = prefix_scan((a, b), combine)
+    # (eq-scan-linear)  h⟨t⟩ = A⟨t⟩ h⟨0⟩ + B⟨t⟩, (A⟨t⟩, B⟨t⟩) the steps 1 … t composed
     if a.ndim == 4:
         return (a_prefix @ initial[:, None, :, None])[..., 0] + b_prefix
     return a_prefix * initial[:, None, :] + b_prefix
@@ -137,7 +155,7 @@ def log_linear_scan(log_a, log_b, log_initial):
     log_a, log_b, log_initial = _checks.check_linear_recurrence(
         log_a, log_b, log_initial, names=("log_a", "log_b", "log_initial"), diagonal_only=True
     )
-    log_a_prefix, log_b_prefix = _prefix_scan((log_a, log_b), _combine_log)
+    log_a_prefix, log_b_prefix = prefix_scan((log_a, log_b), _combine_log)
     return np.logaddexp(log_a_prefix + log_initial[:, None, :], log_b_prefix)
 
 
@@ -442,22 +460,46 @@ class NewtonResult(NamedTuple):
     """The largest change of any state at each iteration, max |h⁽ᵏ⁾ − h⁽ᵏ⁻¹⁾|."""
 
 
-def _gru_step_and_jacobian(x_rows, h_previous, params, activation, recurrent_activation):
-    """f(h⟨t−1⟩, x⟨t⟩) and its Jacobian ∂h⟨t⟩/∂h⟨t−1⟩ (rows, units, units) for every row at once,
-    from the package's GRU step and its backward pass: row i of the Jacobian is the gradient of
-    h_i⟨t⟩ with respect to h⟨t−1⟩, one step of ``gru_backward`` with output gradient e_i."""
-    rows, units = h_previous.shape
-    h = gru_cell(
-        x_rows, h_previous, params, activation=activation, recurrent_activation=recurrent_activation
+def gru_step_jacobians(inputs, state, params, *, activation="tanh", recurrent_activation="sigmoid"):
+    """One GRU step for many rows at once, and its Jacobians ∂h⟨t⟩/∂h⟨t−1⟩.
+
+    The step f(h⟨t−1⟩, x⟨t⟩) is :func:`rnn_playground.gru_cell`; the Jacobian's row i is the
+    gradient of h_i⟨t⟩ with respect to h⟨t−1⟩, one step of :func:`rnn_playground.gru_backward`
+    with output gradient e_i (every row repeated once per unit). What :func:`newton_gru`
+    linearises each step with.
+
+    Parameters
+    ----------
+    inputs : array_like, shape (rows, input_dim)
+        x⟨t⟩ of every row (for example every step of every sequence).
+    state : array_like, shape (rows, units)
+        h⟨t−1⟩ of every row.
+    params : GRUParams
+    activation, recurrent_activation : str or None
+        As for :func:`rnn_playground.gru` (names only: the Jacobians need derivatives).
+
+    Returns
+    -------
+    h : numpy.ndarray, shape (rows, units)
+        h⟨t⟩ = f(h⟨t−1⟩, x⟨t⟩).
+    jacobians : numpy.ndarray, shape (rows, units, units)
+        ``jacobians[n, i, j]`` = ∂h_i⟨t⟩/∂h_j⟨t−1⟩ for row n.
+    """
+    x_rows, h_previous = _checks.check_step_rows(inputs, state, params)
+    activation_args = {"activation": activation, "recurrent_activation": recurrent_activation}
+    _checks.check_activation(activation, "activation", differentiable=True)
+    _checks.check_activation(
+        recurrent_activation, "recurrent_activation", differentiable=True, recurrent=True
     )
+    rows, units = h_previous.shape
+    h = gru_cell(x_rows, h_previous, params, **activation_args)
     repeat = np.repeat  # every row once per unit i
     grads = gru_backward(
         repeat(x_rows, units, axis=0)[:, None, :],
         params,
         np.tile(np.eye(units, dtype=params.dtype), (rows, 1)),
         initial_state=repeat(h_previous, units, axis=0),
-        activation=activation,
-        recurrent_activation=recurrent_activation,
+        **activation_args,
     )
     return h, grads.initial_state.reshape(rows, units, units)
 
@@ -522,8 +564,12 @@ def newton_gru(
     with np.errstate(over="ignore", invalid="ignore"):
         while len(changes) < max_iter:
             h_previous = np.concatenate([h0[None], h[:-1]])  # h⁽ᵏ⁾⟨t−1⟩, (time, batch, units)
-            f, jacobian = _gru_step_and_jacobian(
-                x_rows, h_previous.reshape(-1, units), params, activation, recurrent_activation
+            f, jacobian = gru_step_jacobians(
+                x_rows,
+                h_previous.reshape(-1, units),
+                params,
+                activation=activation,
+                recurrent_activation=recurrent_activation,
             )
             f = f.reshape(steps, batch, units).swapaxes(0, 1)
             jacobian = jacobian.reshape(steps, batch, units, units).swapaxes(0, 1)

@@ -319,6 +319,27 @@ def test_newton_gru_reports_divergence():
             TypeError,
             "activation",
         ),
+        (lambda: parallel.prefix_scan((np.ones((1, 3)),), None), TypeError, "combine"),
+        (lambda: parallel.prefix_scan([], max), TypeError, "elements"),
+        (
+            lambda: parallel.prefix_scan((np.ones((1, 3)), np.ones((1, 4))), max),
+            ValueError,
+            "one length",
+        ),
+        (
+            lambda: parallel.gru_step_jacobians(
+                np.ones((2, 3)), np.ones((3, 2)), GRUParams.init(3, 2)
+            ),
+            ValueError,
+            "state",
+        ),
+        (
+            lambda: parallel.gru_step_jacobians(
+                np.ones((2, 3)), np.ones((2, 2)), MinGRUParams.init(3, 2)
+            ),
+            TypeError,
+            "params",
+        ),
     ],
 )
 def test_rejects(call, error, words):
@@ -348,7 +369,7 @@ def test_newton_gru_jacobians_are_keras_cells(reset_after):
     with tf.GradientTape() as tape:
         new, _ = cell(tf.constant(x), [h_tf])
     reference = tape.batch_jacobian(new, h_tf).numpy()
-    step, jacobian = parallel._gru_step_and_jacobian(x, h, params, "tanh", "sigmoid")
+    step, jacobian = parallel.gru_step_jacobians(x, h, params)
     assert relative_error(step, new.numpy()) <= 1e-14
     assert relative_error(jacobian, reference) <= 1e-13
 
