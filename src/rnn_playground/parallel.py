@@ -451,13 +451,14 @@ class NewtonResult(NamedTuple):
     """What :func:`newton_gru` returns."""
 
     outputs: np.ndarray
-    """h⟨1⟩ … h⟨T⟩, (batch, time, units): ``gru(..., return_sequences=True)`` once converged."""
+    """h⟨1⟩ … h⟨T⟩, (batch, time, units), what ``gru(..., return_sequences=True)`` returns
+    once converged."""
     iterations: int
     """Newton iterations done (each one parallel scan)."""
     converged: bool
     """Whether the last iteration changed no state by more than the tolerance."""
     changes: tuple
-    """The largest change of any state at each iteration, max |h⁽ᵏ⁾ − h⁽ᵏ⁻¹⁾|."""
+    """The largest change of any state at each iteration, ``max(abs(h⁽ᵏ⁾ − h⁽ᵏ⁻¹⁾))``."""
 
 
 def gru_step_jacobians(inputs, state, params, *, activation="tanh", recurrent_activation="sigmoid"):
@@ -536,7 +537,7 @@ def newton_gru(
     activation, recurrent_activation : str or None
         As for :func:`rnn_playground.gru` (names only: the Jacobians need derivatives).
     tol : float, optional
-        Stop when no state changes by more than ``tol`` · max(1, max |h|); default 1000 times
+        Stop when no state changes by more than ``tol · max(1, max(abs(h)))``; default 1000 times
         the dtype's machine epsilon (2.2e-13 in float64).
     max_iter : int, optional
         At most this many iterations; default T + 1 (enough in exact arithmetic).
