@@ -739,3 +739,109 @@ def check_power_bases(power_bases, names=None):
         if not 0 <= value < 1:
             raise ValueError(f"{what} number{'s' if names is None else ''} in [0, 1), got {got}")
     return float(power_bases[0]), float(power_bases[1])
+
+
+# -- rnn_playground.parallel -----------------------------------------------------------------------
+def check_linear_recurrence(a, b, initial, *, names=("a", "b", "initial"), diagonal_only=False):
+    """a (batch, time, units) or, unless ``diagonal_only``, (batch, time, units, units); b
+    (batch, time, units); initial (batch, units): new arrays of their common float dtype."""
+    a_name, b_name, initial_name = names
+    arrays = [
+        as_real_array(value, name) for value, name in zip((a, b, initial), names, strict=True)
+    ]
+    dtype = _common_float_dtype(arrays)
+    a, b, initial = (array.astype(dtype, copy=False) for array in arrays)
+    check_rank(b, 3, b_name, "(batch, time, units)")
+    check_rank(initial, 2, initial_name, "(batch, units)")
+    batch, steps, units = b.shape
+    if steps == 0:
+        raise ValueError(f"{b_name} must have at least one time step, got shape {b.shape}")
+    shapes = [(batch, steps, units)] + ([] if diagonal_only else [(batch, steps, units, units)])
+    if a.shape not in shapes:
+        expected = " or ".join(str(s) for s in shapes)
+        raise ValueError(
+            f"{a_name} must have shape {expected} to match {b_name} {b.shape}, got {a.shape}"
+        )
+    if initial.shape != (batch, units):
+        raise ValueError(
+            f"{initial_name} must have shape (batch, units) = {(batch, units)} to match "
+            f"{b_name} {b.shape}, got {initial.shape}"
+        )
+    return a, b, initial
+
+
+def check_input_only_weights(kernel, bias, *, blocks, names):
+    """A kernel (input_dim, blocks·units) and a bias (blocks·units,) or None, as new arrays of
+    one float dtype (float32 for integers)."""
+    kernel = as_real_array(kernel, "kernel")
+    check_rank(kernel, 2, "kernel", f"(input_dim, {blocks}·units)")
+    if kernel.shape[1] == 0 or kernel.shape[1] % blocks or kernel.shape[0] == 0:
+        raise ValueError(
+            f"kernel must have shape (input_dim, {blocks}·units), blocks {names}, with "
+            f"input_dim and units at least 1, got {kernel.shape}"
+        )
+    if bias is None:
+        return kernel.astype(_common_float_dtype([kernel]), copy=False), None
+    bias = as_real_array(bias, "bias")
+    if bias.shape != (kernel.shape[1],):
+        raise ValueError(
+            f"bias must have shape ({blocks}·units,) = ({kernel.shape[1]},) to match kernel "
+            f"{kernel.shape}, got {bias.shape}"
+        )
+    dtype = _common_float_dtype([kernel, bias])
+    return kernel.astype(dtype, copy=False), bias.astype(dtype, copy=False)
+
+
+def check_input_only_sequence(inputs, params, cls, initial_state):
+    """``inputs`` (batch, time, features) and h⟨0⟩ (zeros when None) for minGRU or minLSTM, as
+    new arrays of ``params.dtype``, batch-major."""
+    check_params(params, cls)
+    x = check_inputs(inputs, params, rank=3, layout="(batch, time, features)")
+    if x.shape[1] == 0:
+        raise ValueError(f"inputs must have at least one time step, got shape {x.shape}")
+    if initial_state is None:
+        return x, np.zeros((x.shape[0], params.units), dtype=params.dtype)
+    return x, check_state(initial_state, "initial_state", x.shape[0], params)
+
+
+def check_newton_options(tol, max_iter, *, dtype, steps):
+    """``tol`` (a positive finite number, default 1000·eps) and ``max_iter`` (a positive
+    integer, default steps + 1) for ``newton_gru``."""
+    if tol is None:
+        tol = 1000 * float(np.finfo(dtype).eps)
+    elif isinstance(tol, bool) or not isinstance(tol, numbers.Real):
+        raise TypeError(f"tol must be a positive number, got {tol!r}")
+    elif not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    max_iter = steps + 1 if max_iter is None else check_positive_int(max_iter, "max_iter")
+    return float(tol), max_iter
+
+
+def check_scan_elements(elements, combine):
+    """A non-empty tuple or list of arrays with one common length (at least 1) along axis 1, and
+    a callable ``combine``, for ``prefix_scan``."""
+    if not callable(combine):
+        raise TypeError(f"combine must be a callable, got {type(combine).__name__}")
+    if not isinstance(elements, tuple | list) or not elements:
+        raise TypeError(
+            f"elements must be a non-empty tuple of arrays (batch, time, ...), got "
+            f"{type(elements).__name__}" + (" of length 0" if elements == () else "")
+        )
+    arrays = tuple(as_real_array(e, f"elements[{i}]") for i, e in enumerate(elements))
+    lengths = {a.shape[1] if a.ndim >= 2 else None for a in arrays}
+    if len(lengths) != 1 or None in lengths or 0 in lengths:
+        shapes = [a.shape for a in arrays]
+        raise ValueError(
+            f"elements must all have at least 2 dimensions (batch, time, ...) and one length "
+            f"of at least 1 along time (axis 1), got shapes {shapes}"
+        )
+    return arrays
+
+
+def check_step_rows(inputs, state, params):
+    """x (rows, input_dim) and h (rows, units) for ``gru_step_jacobians``, as new arrays."""
+    from rnn_playground.params import GRUParams  # params imports this module
+
+    check_params(params, GRUParams)
+    x = check_inputs(inputs, params, rank=2, layout="(rows, input_dim)")
+    return x, check_state(state, "state", x.shape[0], params)
