@@ -811,31 +811,10 @@ def check_newton_options(tol, max_iter, *, dtype, steps):
         tol = 1000 * float(np.finfo(dtype).eps)
     elif isinstance(tol, bool) or not isinstance(tol, numbers.Real):
         raise TypeError(f"tol must be a positive number, got {tol!r}")
-    elif not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    elif not (abs(tol) < float("inf") and tol > 0):  # (no float(): 10**400 overflows it)
+        raise ValueError(f"tol must be a positive finite number, got {tol!r:.40}")
     max_iter = steps + 1 if max_iter is None else check_positive_int(max_iter, "max_iter")
     return float(tol), max_iter
-
-
-def check_scan_elements(elements, combine):
-    """A non-empty tuple or list of arrays with one common length (at least 1) along axis 1, and
-    a callable ``combine``, for ``prefix_scan``."""
-    if not callable(combine):
-        raise TypeError(f"combine must be a callable, got {type(combine).__name__}")
-    if not isinstance(elements, tuple | list) or not elements:
-        raise TypeError(
-            f"elements must be a non-empty tuple of arrays (batch, time, ...), got "
-            f"{type(elements).__name__}" + (" of length 0" if elements == () else "")
-        )
-    arrays = tuple(as_real_array(e, f"elements[{i}]") for i, e in enumerate(elements))
-    lengths = {a.shape[1] if a.ndim >= 2 else None for a in arrays}
-    if len(lengths) != 1 or None in lengths or 0 in lengths:
-        shapes = [a.shape for a in arrays]
-        raise ValueError(
-            f"elements must all have at least 2 dimensions (batch, time, ...) and one length "
-            f"of at least 1 along time (axis 1), got shapes {shapes}"
-        )
-    return arrays
 
 
 def check_step_rows(inputs, state, params):

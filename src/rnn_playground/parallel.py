@@ -42,34 +42,18 @@ __all__ = [
     "min_lstm",
     "min_lstm_backward",
     "newton_gru",
-    "prefix_scan",
 ]
 
 
 # -- the scan ------------------------------------------------------------------------------
-def prefix_scan(elements, combine):
+def _prefix_scan(elements, combine):
     """Every prefix composition of the steps in ``elements`` (arrays with time on axis 1).
 
-    Hillis and Steele's scan: in round k each step is combined with the step 2ᵏ before it, so
+    Hillis and Steele's scan: in round k each step is combined with the step 2ᵏ⁻¹ before it, so
     after ⌈log₂ T⌉ rounds step t holds the composition of steps 1 … t. ``combine(later,
     earlier)`` composes two tuples of arrays elementwise over time; it must be associative.
     Depth ⌈log₂ T⌉ rounds, work about T·log₂ T combinations (a loop does T − 1).
-
-    Parameters
-    ----------
-    elements : tuple of numpy.ndarray, each (batch, time, ...)
-        The steps, one entry per time step along axis 1 of every array.
-    combine : callable
-        ``combine(later, earlier)``: two tuples like ``elements`` whose arrays are slices along
-        time of equal length; returns the tuple of their compositions. :func:`linear_scan`
-        passes ``eq-scan-combine``.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Like ``elements``: entry t composes the steps 1 … t (new arrays).
     """
-    elements = _checks.check_scan_elements(elements, combine)
     steps = elements[0].shape[1]
     shift = 1
     while shift < steps:  # ⌈log₂ T⌉ rounds, not a loop over the steps
@@ -126,11 +110,13 @@ def linear_scan(a, b, initial):
     """
     a, b, initial = _checks.check_linear_recurrence(a, b, initial)
     combine = _combine_matrix if a.ndim == 4 else _combine_diagonal
-    a_prefix, b_prefix = prefix_scan((a, b), combine)
-    # (eq-scan-linear)  h⟨t⟩ = A⟨t⟩ h⟨0⟩ + B⟨t⟩, (A⟨t⟩, B⟨t⟩) the steps 1 … t composed
-    if a.ndim == 4:
-        return (a_prefix @ initial[:, None, :, None])[..., 0] + b_prefix
-    return a_prefix * initial[:, None, :] + b_prefix
+    # NaN and inf propagate as in the loop, silently (inf · 0 is NaN there too)
+    with np.errstate(invalid="ignore", over="ignore"):
+        a_prefix, b_prefix = _prefix_scan((a, b), combine)
+        # (eq-scan-linear)  h⟨t⟩ = A⟨t⟩ h⟨0⟩ + B⟨t⟩, (A⟨t⟩, B⟨t⟩) the steps 1 … t composed
+        if a.ndim == 4:
+            return (a_prefix @ initial[:, None, :, None])[..., 0] + b_prefix
+        return a_prefix * initial[:, None, :] + b_prefix
 
 
 def log_linear_scan(log_a, log_b, log_initial):
@@ -155,8 +141,9 @@ def log_linear_scan(log_a, log_b, log_initial):
     log_a, log_b, log_initial = _checks.check_linear_recurrence(
         log_a, log_b, log_initial, names=("log_a", "log_b", "log_initial"), diagonal_only=True
     )
-    log_a_prefix, log_b_prefix = prefix_scan((log_a, log_b), _combine_log)
-    return np.logaddexp(log_a_prefix + log_initial[:, None, :], log_b_prefix)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and inf propagate, silently
+        log_a_prefix, log_b_prefix = _prefix_scan((log_a, log_b), _combine_log)
+        return np.logaddexp(log_a_prefix + log_initial[:, None, :], log_b_prefix)
 
 
 def _reverse_scan(a, output_grad, state_grad):
@@ -220,12 +207,11 @@ class _InputOnlyParams:
     def init(cls, input_dim, units, *, seed=None, dtype="float32", use_bias=True):
         """New weights: ``kernel`` glorot_uniform over the whole matrix, as Keras draws a
         GRU's or an LSTM's kernel, ``bias`` zeros. The same ``seed`` gives the same weights."""
-        input_dim = _checks.check_positive_int(input_dim, "input_dim")
-        units = _checks.check_positive_int(units, "units")
+        input_dim, units, rng, dtype = _checks.check_init(
+            input_dim, units, seed, dtype, blocks=cls._blocks
+        )
         _checks.check_bool(use_bias, "use_bias")
-        dtype = _checks.check_float_dtype(dtype)
         limit = np.sqrt(6 / (input_dim + cls._blocks * units))
-        rng = np.random.default_rng(seed)
         kernel = rng.uniform(-limit, limit, (input_dim, cls._blocks * units)).astype(dtype)
         bias = np.zeros(cls._blocks * units, dtype) if use_bias else None
         return cls(kernel, bias)

@@ -3,8 +3,9 @@ a ValueError comes out, and its message names the argument (the README's promise
 exits 2 with one line on stderr, never a traceback.
 
 Every public callable is listed (``test_every_public_callable_is_thrown_at`` keeps the list
-complete): the names of ``rnn_playground.__all__``, ``training.__all__`` and
-``torch_layout.__all__``, and the params classes' methods. Each gets a valid call, and then
+complete): the names of ``rnn_playground.__all__``, ``training.__all__``,
+``torch_layout.__all__`` and ``parallel.__all__``, and the params classes' methods. Each gets a
+valid call, and then
 hypothesis replaces one argument by a hostile value: None, booleans, huge and negative
 integers, NaN and inf, complex numbers, strings, bytes, objects, dicts, ragged nests, arrays of
 every shape and dtype (longdouble, object, strings, datetimes), views far larger than memory,
@@ -16,6 +17,7 @@ ValueError naming the argument, or, for a shape that two arguments must share, o
 import contextlib
 import inspect
 import io
+import os
 import re
 import subprocess
 import sys
@@ -29,18 +31,27 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rnn_playground
-from rnn_playground import GRUParams, LSTMParams, SimpleRNNParams, torch_layout, training
+from rnn_playground import GRUParams, LSTMParams, SimpleRNNParams, parallel, torch_layout, training
 from rnn_playground.__main__ import main
 
-EXAMPLES = settings(max_examples=25, deadline=None)
+# HOSTILE_EXAMPLES=500 make test-package ... searches harder than the 25 examples of every run
+EXAMPLES = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "25")), deadline=None)
 B, T, D, H = 2, 3, 2, 3
 _rng = np.random.default_rng(0)
 X = _rng.normal(size=(B, T, D))
 P = {
     cls: cls.init(D, H, seed=0, dtype="float64") for cls in (SimpleRNNParams, GRUParams, LSTMParams)
 }
-MODULES = (rnn_playground, training, torch_layout)
-RESULT_TYPES = {"SimpleRNNGrads", "GRUGrads", "LSTMGrads", "ReadoutMSE"}  # what is returned
+MODULES = (rnn_playground, training, torch_layout, parallel)
+RESULT_TYPES = {
+    "SimpleRNNGrads",
+    "GRUGrads",
+    "LSTMGrads",
+    "ReadoutMSE",
+    "MinGRUGrads",
+    "MinLSTMGrads",
+    "NewtonResult",
+}  # what is returned
 METHODS = ("", ".init", ".astype", ".from_keras", ".to_keras")
 
 
@@ -95,6 +106,61 @@ def _params_cases():
     return cases
 
 
+P_INPUT_ONLY = {
+    cls: cls.init(D, H, seed=0, dtype="float64")
+    for cls in (parallel.MinGRUParams, parallel.MinLSTMParams)
+}
+
+
+def _parallel_cases():
+    """rnn_playground.parallel: the scans, minGRU and minLSTM, Newton's method."""
+    a, b, h = np.full((B, T, H), 0.5), np.ones((B, T, H)), np.ones((B, H))
+    cases = {
+        "linear_scan": (parallel.linear_scan, {"a": a, "b": b, "initial": h}),
+        "log_linear_scan": (
+            parallel.log_linear_scan,
+            {"log_a": np.log(a), "log_b": b, "log_initial": h},
+        ),
+        "newton_gru": (
+            parallel.newton_gru,
+            {
+                "inputs": X,
+                "params": P[GRUParams],
+                "initial_state": h,
+                "activation": "tanh",
+                "recurrent_activation": "sigmoid",
+                "tol": 1e-12,
+                "max_iter": 5,
+            },
+        ),
+        "gru_step_jacobians": (
+            parallel.gru_step_jacobians,
+            {
+                "inputs": X[:, 0],
+                "state": h,
+                "params": P[GRUParams],
+                "activation": "tanh",
+                "recurrent_activation": "sigmoid",
+            },
+        ),
+    }
+    for cls, p in P_INPUT_ONLY.items():
+        name = cls.__name__
+        cases[name] = (cls, {"kernel": p.kernel, "bias": p.bias})
+        cases[f"{name}.init"] = (
+            cls.init,
+            {"input_dim": D, "units": H, "seed": 0, "dtype": "float32", "use_bias": True},
+        )
+        cell = "min_gru" if cls is parallel.MinGRUParams else "min_lstm"
+        options = {"inputs": X, "params": p, "initial_state": h, "return_sequences": True}
+        cases[cell] = (getattr(parallel, cell), {**options, "return_state": False})
+        cases[f"{cell}_backward"] = (
+            getattr(parallel, f"{cell}_backward"),
+            {**options, "output_grad": b, "state_grad": h},
+        )
+    return cases
+
+
 CASES = {
     **_sequence_cases(),
     **_params_cases(),
@@ -109,6 +175,7 @@ CASES = {
                      "v": [np.zeros(2)], "k": 1, "learning_rate": 0.01, "beta_1": 0.9,
                      "beta_2": 0.999, "epsilon": 1e-7, "power_bases": None}),
     "keras_power_bases": (training.keras_power_bases, {"beta_1": 0.9, "beta_2": 0.999}),
+    **_parallel_cases(),
 }  # fmt: skip
 
 # Arguments whose shapes must agree: a wrong one may be reported as the other's mismatch.
@@ -118,6 +185,9 @@ COUPLED = [
     {"state", "kernel", "bias", "targets"},
     {"weights", "grads", "m", "v"},
     {"beta_1", "beta_2", "power_bases"},
+    {"a", "b", "initial"},
+    {"log_a", "log_b", "log_initial"},
+    {"kernel", "bias"},
 ]
 
 
@@ -134,14 +204,16 @@ def public_callables():
                 continue
             obj = getattr(module, name)
             params = isinstance(obj, type) and issubclass(obj, tuple(P))
-            names.update(name + method for method in (METHODS if params else ("",)))
+            input_only = isinstance(obj, type) and issubclass(obj, tuple(P_INPUT_ONLY))
+            methods = METHODS if params else (("", ".init") if input_only else ("",))
+            names.update(name + method for method in methods)
     return names
 
 
 def test_every_public_callable_is_thrown_at():
     assert public_callables() == set(CASES)
     for name in RESULT_TYPES:  # and the result types are what they claim: named tuples
-        result_type = getattr(rnn_playground, name, None) or getattr(training, name)
+        result_type = next(getattr(m, name) for m in MODULES if hasattr(m, name))
         assert issubclass(result_type, tuple)
         assert hasattr(result_type, "_fields")
 
