@@ -1,5 +1,7 @@
 """Training in NumPy, as the chapter "Training a small RNN in NumPy" does it: the adding
-problem, a dense readout with a squared error, and Keras' Adam.
+problem, a dense readout with a squared error, and Keras' Adam; and, for the chapter "Why
+gates", several networks of one cell packed into one block-diagonal layer that trains them all
+at once.
 
 The chapters "Training a small RNN in NumPy" and "Why gates: learning long dependencies"
 train recurrent networks with these and track Keras' own training to float64 rounding. Each
@@ -17,12 +19,24 @@ import numpy as np
 from rnn_playground._checks import (
     check_adam,
     check_adding_problem,
+    check_positive_int,
     check_power_bases,
     check_readout,
     check_seed,
 )
+from rnn_playground.params import GRUParams, LSTMParams, SimpleRNNParams
 
-__all__ = ["ReadoutMSE", "adam_update", "adding_problem", "keras_power_bases", "readout_mse"]
+__all__ = [
+    "PackedNetworks",
+    "ReadoutMSE",
+    "adam_update",
+    "adding_problem",
+    "keras_power_bases",
+    "pack_networks",
+    "packed_readout_mse",
+    "readout_mse",
+    "unpack_networks",
+]
 
 
 def adding_problem(n, steps, rng=None):
@@ -182,3 +196,224 @@ def adam_update(
         new_m.append(m_w)
         new_v.append(v_w)
     return new_weights, new_m, new_v
+
+
+# -- many networks in one layer -------------------------------------------------------------
+_PARAM_CLASSES = (SimpleRNNParams, GRUParams, LSTMParams)
+
+
+class PackedNetworks(NamedTuple):
+    """What :func:`pack_networks` returns: one layer that holds ``count`` networks.
+
+    Network i reads input features ``i·D .. (i+1)·D − 1`` (D = its ``input_dim``), and its
+    ``H`` units are columns ``j·count·H + i·H + u`` of gate block j (one block for the
+    SimpleRNN, [z | r | h] for the GRU, [i | f | c | o] for the LSTM) and rows ``i·H + u`` of
+    the recurrent kernel. Every weight outside the networks' blocks is zero.
+    """
+
+    params: SimpleRNNParams | GRUParams | LSTMParams
+    """The packed layer: ``input_dim`` = count·D, ``units`` = count·H."""
+    kernel_mask: np.ndarray
+    """(count·D, blocks·count·H), 1.0 on the networks' blocks of ``kernel``, 0.0 elsewhere."""
+    recurrent_mask: np.ndarray
+    """(count·H, blocks·count·H), the same for ``recurrent_kernel``."""
+    count: int
+    """The number of networks."""
+
+
+def _check_networks(networks):
+    """A non-empty list or tuple of weights of one cell, all of one shape, dtype and form."""
+    if isinstance(networks, np.ndarray | str | bytes) or not isinstance(networks, list | tuple):
+        raise TypeError(
+            f"networks must be a list or tuple of SimpleRNNParams, GRUParams or LSTMParams, "
+            f"got {type(networks).__name__}"
+        )
+    if not networks:
+        raise ValueError("networks must hold at least one network, got an empty sequence")
+    first = networks[0]
+    if type(first) not in _PARAM_CLASSES:
+        raise TypeError(
+            f"networks[0] must be a SimpleRNNParams, GRUParams or LSTMParams, got "
+            f"{type(first).__name__}"
+        )
+    for i, params in enumerate(networks):
+        if type(params) is not type(first):
+            raise TypeError(
+                f"networks must all be of one cell: networks[0] is a {type(first).__name__}, "
+                f"networks[{i}] a {type(params).__name__}"
+            )
+        mine = (params.input_dim, params.units, params.dtype, params.bias is None)
+        theirs = (first.input_dim, first.units, first.dtype, first.bias is None)
+        if mine != theirs or getattr(params, "reset_after", None) != getattr(
+            first, "reset_after", None
+        ):
+            raise ValueError(
+                f"networks must all have the same input_dim, units, dtype and bias: networks[0] "
+                f"is {first!r}, networks[{i}] is {params!r}"
+            )
+    return list(networks)
+
+
+def _blocks(params):
+    return params.kernel.shape[1] // params.units
+
+
+def _columns(blocks, count, units, i):
+    """The packed columns of network i, gate block by gate block."""
+    return np.arange(blocks * count * units).reshape(blocks, count, units)[:, i].ravel()
+
+
+def pack_networks(networks):
+    """Several networks of one cell as one layer with block-diagonal weights.
+
+    Each network reads only its own input features and its own units, so a forward pass of
+    the packed layer on the networks' inputs side by side, ``(batch, time, count·D)``, gives
+    every network's output side by side, ``(batch, [time,] count·H)``; and a backward pass
+    with every network's output gradient side by side gives each network's gradients in its
+    blocks. The weights outside the blocks get gradients too (they are zero, but a gradient
+    can flow across); multiply ``kernel`` and ``recurrent_kernel`` gradients by the masks
+    before an update. With the masked gradients, an element-wise optimiser (SGD, Adam) keeps
+    the off-block weights at exactly zero and trains each network as it would train alone:
+    many small networks then cost one Python loop over time instead of one each.
+
+    Parameters
+    ----------
+    networks : list or tuple of SimpleRNNParams, GRUParams or LSTMParams
+        At least one; all of one class, ``input_dim``, ``units``, dtype and bias form
+        (``use_bias``, the GRU's ``reset_after``).
+
+    Returns
+    -------
+    PackedNetworks
+        ``(params, kernel_mask, recurrent_mask, count)``, new arrays; the masks have the
+        dtype of the weights. :func:`unpack_networks` gives the networks back.
+
+    Raises
+    ------
+    TypeError
+        For anything but a list or tuple of the package's weights of one cell.
+    ValueError
+        For an empty list, or networks of different shapes, dtypes or bias forms.
+    """
+    networks = _check_networks(networks)
+    first, count = networks[0], len(networks)
+    d, h, blocks = first.input_dim, first.units, _blocks(first)
+    kernel = np.zeros((count * d, blocks * count * h), first.dtype)
+    recurrent_kernel = np.zeros((count * h, blocks * count * h), first.dtype)
+    kernel_mask, recurrent_mask = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
+    bias = None
+    if first.bias is not None:
+        bias = np.zeros((*first.bias.shape[:-1], blocks * count * h), first.dtype)
+    for i, params in enumerate(networks):
+        mine = _columns(blocks, count, h, i)
+        rows_x, rows_h = slice(i * d, (i + 1) * d), slice(i * h, (i + 1) * h)
+        kernel[rows_x, mine] = params.kernel
+        recurrent_kernel[rows_h, mine] = params.recurrent_kernel
+        kernel_mask[rows_x, mine] = 1
+        recurrent_mask[rows_h, mine] = 1
+        if bias is not None:
+            bias[..., mine] = params.bias
+    options = {"reset_after": first.reset_after} if isinstance(first, GRUParams) else {}
+    packed = type(first)(kernel, recurrent_kernel, bias, **options)
+    return PackedNetworks(packed, kernel_mask, recurrent_mask, count)
+
+
+def unpack_networks(params, count):
+    """The ``count`` networks of a layer packed by :func:`pack_networks`, as new weights.
+
+    Only the networks' blocks are read: weights outside them are ignored.
+
+    Parameters
+    ----------
+    params : SimpleRNNParams, GRUParams or LSTMParams
+        The packed layer, ``input_dim`` = count·D and ``units`` = count·H.
+    count : int
+        The number of networks in it.
+
+    Returns
+    -------
+    list of ``count`` weights of the class of ``params``, each of D inputs and H units.
+
+    Raises
+    ------
+    TypeError
+        For weights that are not the package's, or a ``count`` that is not an integer.
+    ValueError
+        For a ``count`` below 1 or one that does not divide ``input_dim`` and ``units``.
+    """
+    if type(params) not in _PARAM_CLASSES:
+        raise TypeError(
+            f"params must be a SimpleRNNParams, GRUParams or LSTMParams, got "
+            f"{type(params).__name__}"
+        )
+    count = check_positive_int(count, "count")
+    if params.units % count or params.input_dim % count:
+        raise ValueError(
+            f"count must divide the packed layer's units and input_dim, got count={count} for "
+            f"units={params.units}, input_dim={params.input_dim}"
+        )
+    d, h, blocks = params.input_dim // count, params.units // count, _blocks(params)
+    options = {"reset_after": params.reset_after} if isinstance(params, GRUParams) else {}
+    networks = []
+    for i in range(count):
+        mine = _columns(blocks, count, h, i)
+        rows_x, rows_h = slice(i * d, (i + 1) * d), slice(i * h, (i + 1) * h)
+        bias = None if params.bias is None else params.bias[..., mine]
+        networks.append(
+            type(params)(
+                params.kernel[rows_x][:, mine],
+                params.recurrent_kernel[rows_h][:, mine],
+                bias,
+                **options,
+            )
+        )
+    return networks
+
+
+def packed_readout_mse(state, kernels, biases, targets):
+    """:func:`readout_mse` for every network of a packed layer: each reads its own units.
+
+    Parameters
+    ----------
+    state : array_like, shape (batch, count·units)
+        The packed layer's final state, the networks' A⟨T⟩ side by side.
+    kernels, biases, targets : lists or tuples of ``count`` arrays
+        Network i's readout W_y (units, outputs), b_y (outputs,) and its targets
+        (batch, outputs).
+
+    Returns
+    -------
+    list of ReadoutMSE
+        One per network; ``np.concatenate([r.state for r in result], axis=1)`` is the
+        packed layer's ``output_grad``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For lists of different lengths, a state whose width is not a multiple of their
+        length, or shapes that :func:`readout_mse` refuses.
+    """
+    lists = {"kernels": kernels, "biases": biases, "targets": targets}
+    for name, value in lists.items():
+        if isinstance(value, np.ndarray | str | bytes) or not isinstance(value, list | tuple):
+            raise TypeError(
+                f"{name} must be a list or tuple of arrays (one per network), got "
+                f"{type(value).__name__}"
+            )
+    counts = {name: len(value) for name, value in lists.items()}
+    count = counts["kernels"]
+    if len(set(counts.values())) != 1 or count == 0:
+        raise ValueError(
+            f"kernels, biases and targets must hold one array per network, got {counts}"
+        )
+    state = np.asarray(state)
+    if state.ndim != 2 or state.shape[1] % count:
+        raise ValueError(
+            f"state must have shape (batch, count·units) with count = {count} networks, got "
+            f"shape {state.shape}"
+        )
+    h = state.shape[1] // count
+    return [
+        readout_mse(state[:, i * h : (i + 1) * h], kernels[i], biases[i], targets[i])
+        for i in range(count)
+    ]
