@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnn_playground._checks import (
+    as_real_array,
     check_adam,
     check_adding_problem,
     check_positive_int,
@@ -406,14 +407,20 @@ def packed_readout_mse(state, kernels, biases, targets):
         raise ValueError(
             f"kernels, biases and targets must hold one array per network, got {counts}"
         )
-    state = np.asarray(state)
+    state = as_real_array(state, "state", copy=False)
     if state.ndim != 2 or state.shape[1] % count:
         raise ValueError(
             f"state must have shape (batch, count·units) with count = {count} networks, got "
             f"shape {state.shape}"
         )
     h = state.shape[1] // count
-    return [
-        readout_mse(state[:, i * h : (i + 1) * h], kernels[i], biases[i], targets[i])
-        for i in range(count)
-    ]
+    results = []
+    for i in range(count):
+        try:
+            results.append(
+                readout_mse(state[:, i * h : (i + 1) * h], kernels[i], biases[i], targets[i])
+            )
+        except (TypeError, ValueError) as error:  # name the list entries, not readout_mse's
+            message = f"network {i} (kernels[{i}], biases[{i}], targets[{i}]): {error}"
+            raise type(error)(message) from None
+    return results

@@ -51,6 +51,7 @@ RESULT_TYPES = {
     "MinGRUGrads",
     "MinLSTMGrads",
     "NewtonResult",
+    "PackedNetworks",
 }  # what is returned
 METHODS = ("", ".init", ".astype", ".from_keras", ".to_keras")
 
@@ -175,6 +176,13 @@ CASES = {
                      "v": [np.zeros(2)], "k": 1, "learning_rate": 0.01, "beta_1": 0.9,
                      "beta_2": 0.999, "epsilon": 1e-7, "power_bases": None}),
     "keras_power_bases": (training.keras_power_bases, {"beta_1": 0.9, "beta_2": 0.999}),
+    "pack_networks": (training.pack_networks, {"networks": [P[GRUParams], P[GRUParams]]}),
+    "unpack_networks": (training.unpack_networks,
+                        {"params": training.pack_networks([P[LSTMParams]] * 2).params,
+                         "count": 2}),
+    "packed_readout_mse": (training.packed_readout_mse,
+                           {"state": np.ones((B, 2 * H)), "kernels": [np.ones((H, 1))] * 2,
+                            "biases": [np.zeros(1)] * 2, "targets": [np.ones((B, 1))] * 2}),
     **_parallel_cases(),
 }  # fmt: skip
 
@@ -188,6 +196,8 @@ COUPLED = [
     {"a", "b", "initial"},
     {"log_a", "log_b", "log_initial"},
     {"kernel", "bias"},
+    {"state", "kernels", "biases", "targets"},
+    {"params", "count"},
 ]
 
 
