@@ -643,7 +643,7 @@ def _lstm_factors(states, gates, *, phi, sigma):
     i, f, candidate, o = np.split(gates, 4, axis=-1)
     d_gates = np.empty_like(gates)
     d_i, d_f, d_c, d_o = np.split(d_gates, 4, axis=-1)
-    state_activation = phi.forward(c[1:])  # φ(c⟨k⟩), a new array
+    state_activation = phi.forward(c[1:])  # g(c⟨k⟩), a new array
     # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ g(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
     np.multiply(state_activation, sigma.grad_from_output(o), out=d_o)
     # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ g'(c⟨k⟩): the factor of δ_h
