@@ -94,7 +94,7 @@ def backprop(
     ``final_state_grads`` is the tuple ∂L/∂(final states). ``step_backward(k, d_new,
     d_previous)`` receives ∂L/∂(states after step k) in ``d_new`` (zero in the rows where
     step k is masked) and writes ∂L/∂(states before step k), through the cell, into the
-    buffers ``d_previous``; it keeps what the weight gradients need (dz⟨k⟩, say).
+    buffers ``d_previous``; it keeps what the weight gradients need (ds⟨k⟩, say).
     """
     d_states = tuple(np.array(d, copy=True) for d in final_state_grads)
     d_new = tuple(np.empty_like(d) for d in d_states)
@@ -261,8 +261,8 @@ def lstm_step(params, gates, activation, recurrent_activation, *, batch):
 
     ``gates`` (time, batch, 4·units) must hold the input half of every step, x⟨k⟩ W + b in
     the blocks [i | f | c | o] (:func:`gates_input_half`). Step k turns ``gates[k]`` into
-    that step's gate values [i | f | g | o], in place, and writes the new states h⟨k⟩ and
-    c⟨k⟩. ``activation`` (tanh by default, used for g and for the state) and
+    that step's gate values [i | f | c̃ | o], in place, and writes the new states h⟨k⟩ and
+    c⟨k⟩. ``activation`` (g, tanh by default, used for c̃ and for the state) and
     ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
     per step: the recurrent product goes into a buffer made once, here.
     """
@@ -281,13 +281,13 @@ def lstm_step(params, gates, activation, recurrent_activation, *, batch):
         recurrent_activation(i, out=i)
         recurrent_activation(f, out=f)
         recurrent_activation(o, out=o)
-        # (eq-lstm-candidate)  g = tanh(x W_c + h U_c + b_c)
+        # (eq-lstm-candidate)  c̃ = g(x W_c + h U_c + b_c)
         activation(candidate, out=candidate)
-        # (eq-lstm-cell)  c⟨k⟩ = f ⊙ c⟨k−1⟩ + i ⊙ g
+        # (eq-lstm-cell)  c⟨k⟩ = f ⊙ c⟨k−1⟩ + i ⊙ c̃
         np.multiply(f, c_previous, out=c)
         np.multiply(i, candidate, out=written)
         c += written
-        # (eq-lstm-state)  h⟨k⟩ = o ⊙ tanh(c⟨k⟩)
+        # (eq-lstm-state)  h⟨k⟩ = o ⊙ g(c⟨k⟩)
         activation(c, out=h)
         h *= o
 
@@ -299,7 +299,7 @@ def lstm_states(x_steps, initial_states, mask_steps, params, activation, recurre
 
     Returns ``(states, gates)``: ``states`` is ``(h, c)``, two (time + 1, batch, units)
     arrays, h⟨0⟩ … h⟨T⟩ and c⟨0⟩ … c⟨T⟩; ``gates`` (time, batch, 4·units) holds, in the
-    blocks [i | f | g | o], the input gate, the forget gate, the candidate and the output gate
+    blocks [i | f | c̃ | o], the input gate, the forget gate, the candidate and the output gate
     of every step. With the states, that is all backpropagation needs of the forward pass:
     tanh(c⟨k⟩) is one elementwise call on ``states[1][1:]`` (where the steps are not masked:
     at a masked step the gates hold what the cell computed from the carried states, and the

@@ -168,7 +168,7 @@ def simple_rnn_backward(
         x_steps, initial_states, mask_steps, params, g.forward
     )
 
-    dz = g.grad_from_output(states[1:])  # g'(z⟨k⟩) from a⟨k⟩; times δ⟨k⟩ below
+    dz = g.grad_from_output(states[1:])  # g'(s⟨k⟩) from a⟨k⟩; times δ⟨k⟩ below
     step_backward = _simple_rnn_step_backward(dz, params)
     (d_initial_state,) = _recurrence.backprop(
         step_backward,
@@ -182,7 +182,7 @@ def simple_rnn_backward(
     )
     return SimpleRNNGrads(
         inputs=_recurrence.batch_major(d_inputs, go_backwards=go_backwards),
-        # (eq-bptt-initial-state)  ∂L/∂a⟨0⟩ = W_aa^T dz⟨1⟩, from the first step
+        # (eq-bptt-initial-state)  ∂L/∂a⟨0⟩ = W_aa^T ds⟨1⟩, from the first step
         initial_state=d_initial_state,
         kernel=d_kernel,
         recurrent_kernel=d_recurrent_kernel,
@@ -193,17 +193,17 @@ def simple_rnn_backward(
 def _simple_rnn_step_backward(dz, params):
     """The SimpleRNN's step backwards for ``_recurrence.backprop``.
 
-    ``dz`` (time, batch, units) holds g'(z⟨k⟩) and is multiplied by δ⟨k⟩ in place, so that it
-    ends up holding every dz⟨k⟩ for the sums over time. At a masked row δ⟨k⟩ is zero, so dz
-    is zero there whatever g' is.
+    ``dz`` (time, batch, units) holds g'(s⟨k⟩), s⟨k⟩ the pre-activation, and is multiplied by
+    δ⟨k⟩ in place, so that it ends up holding every ds⟨k⟩ for the sums over time. At a masked
+    row δ⟨k⟩ is zero, so dz is zero there whatever g' is.
     """
     recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
 
     def step_backward(k, d_new, d_previous):
         (delta,), (d_state,) = d_new, d_previous
-        # (eq-bptt-activation)  dz⟨k⟩ = δ⟨k⟩ ⊙ g'(z⟨k⟩)
+        # (eq-bptt-activation)  ds⟨k⟩ = δ⟨k⟩ ⊙ g'(s⟨k⟩)
         dz[k] *= delta
-        # (eq-bptt-state)  ∂L/∂a⟨k−1⟩ = W_aa^T dz⟨k⟩, in rows dz @ W_aa
+        # (eq-bptt-state)  ∂L/∂a⟨k−1⟩ = W_aa^T ds⟨k⟩, in rows ds @ W_aa
         np.matmul(dz[k], recurrent_kernel_t, out=d_state)
 
     return step_backward
@@ -218,13 +218,13 @@ def _simple_rnn_weight_grads(dz, x_steps, states, params):
     steps, batch, features = x_steps.shape
     rows = steps * batch
     dz_rows = dz.reshape(rows, params.units)
-    # (eq-bptt-kernel)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ dz⟨k⟩
+    # (eq-bptt-kernel)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ ds⟨k⟩
     d_kernel = x_steps.reshape(rows, features).T @ dz_rows
-    # (eq-bptt-recurrent-kernel)  ∂L/∂recurrent_kernel = Σ_k a⟨k−1⟩ᵀ dz⟨k⟩
+    # (eq-bptt-recurrent-kernel)  ∂L/∂recurrent_kernel = Σ_k a⟨k−1⟩ᵀ ds⟨k⟩
     d_recurrent_kernel = states[:-1].reshape(rows, params.units).T @ dz_rows
-    # (eq-bptt-bias)  ∂L/∂bias = Σ_k Σ_batch dz⟨k⟩
+    # (eq-bptt-bias)  ∂L/∂bias = Σ_k Σ_batch ds⟨k⟩
     d_bias = None if params.bias is None else dz_rows.sum(axis=0)
-    # (eq-bptt-inputs)  ∂L/∂x⟨k⟩ = W_ax^T dz⟨k⟩, in rows dz @ kernelᵀ
+    # (eq-bptt-inputs)  ∂L/∂x⟨k⟩ = W_ax^T ds⟨k⟩, in rows ds @ kernelᵀ
     d_inputs = (dz_rows @ params.kernel.T).reshape(steps, batch, features)
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias
 
@@ -391,7 +391,7 @@ def lstm_backward(
         weights too, is what the same inputs padded with any finite values give.
         TensorFlow's are NaN there (0 · NaN in its backward pass of the discarded step).
     activation : {"tanh", "relu", "sigmoid", "linear"} or None
-        For the candidate g and for the cell state in h⟨t⟩. A callable is refused
+        For the candidate c̃ and for the cell state in h⟨t⟩. A callable is refused
         (TypeError): its derivative is unknown.
     recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"} or None
         σ, for the gates i, f and o.
@@ -432,7 +432,7 @@ def lstm_backward(
         )
     )
 
-    # The forward pass of lstm, keeping every h⟨k⟩, c⟨k⟩ and the gates [i | f | g | o].
+    # The forward pass of lstm, keeping every h⟨k⟩, c⟨k⟩ and the gates [i | f | c̃ | o].
     states, gates = _recurrence.lstm_states(
         x_steps, initial_states, mask_steps, params, g.forward, sigma.forward
     )
@@ -498,7 +498,7 @@ def _gated_arguments(
 
 def _gru_factors(states, gates, params, g, sigma):
     """Everything of the GRU's gradients that does not wait for δ⟨k⟩ = ∂L/∂h⟨k⟩, for every
-    step at once, before the loop backwards (as the SimpleRNN's g'(z)).
+    step at once, before the loop backwards (as the SimpleRNN's g'(s)).
 
     Returns ``(d_gates, d_candidate)``: ``d_gates`` (time, batch, 3·units), blocks
     [z | r | h], and ``d_candidate`` (time, batch, units) hold the factors that the loop
@@ -529,8 +529,8 @@ def _gru_factors(states, gates, params, g, sigma):
         # (eq-gru-bptt-recurrent)  dq = dh̄ ⊙ r: the factor of δ
         np.multiply(d_candidate, r, out=d_h)
     else:
-        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄): the factor of
-        # ds = dh̄ U_hᵀ, which only the loop can compute
+        # (eq-gru-bptt-reset-before)  dr̄ = dp ⊙ h⟨k−1⟩ ⊙ σ'(r̄): the factor of
+        # dp = dh̄ U_hᵀ, which only the loop can compute
         np.multiply(h_previous, sigma.grad_from_output(r), out=d_r)
         d_h[...] = d_candidate  # the h block is dh̄ itself
         d_candidate = None
@@ -585,11 +585,11 @@ def _gru_step_backward_reset_before(d_gates, gates, params):
         (delta,), (d_state,) = d_new, d_previous
         # (eq-gru-bptt-update), (eq-gru-bptt-candidate): the z and h blocks' factors times δ⟨k⟩
         blocks[k, :, ::2] *= delta[:, None, :]
-        # (eq-gru-bptt-reset-before)  ds = dh̄ U_hᵀ, the gradient of s = r ⊙ h⟨k−1⟩
+        # (eq-gru-bptt-reset-before)  dp = dh̄ U_hᵀ (in ds), the gradient of p = r ⊙ h⟨k−1⟩
         np.matmul(blocks[k, :, 2], recurrent_kernel_h_t, out=ds)
-        # (eq-gru-bptt-reset-before)  dr̄ = ds ⊙ h⟨k−1⟩ ⊙ σ'(r̄), the factor times ds
+        # (eq-gru-bptt-reset-before)  dr̄ = dp ⊙ h⟨k−1⟩ ⊙ σ'(r̄), the factor times dp
         blocks[k, :, 1] *= ds
-        # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄] U_zrᵀ + ds ⊙ r
+        # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄] U_zrᵀ + dp ⊙ r
         np.matmul(d_gates[k, :, : 2 * units], recurrent_kernel_t, out=d_state)
         np.multiply(ds, r[k], out=ds)
         d_state += ds
@@ -618,7 +618,7 @@ def _gru_weight_grads(d_gates, d_candidate, x_steps, states, gates, params):
         d_input = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dh̄]
         reset_state = gates[..., units : 2 * units].reshape(rows, units) * h_previous
         # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k [h⟨k−1⟩ᵀ [dz̄ | dr̄] |
-        #                                                    s⟨k⟩ᵀ dh̄], s = r ⊙ h⟨k−1⟩
+        #                                                    p⟨k⟩ᵀ dh̄], p = r ⊙ h⟨k−1⟩
         d_recurrent_kernel = np.concatenate(
             [h_previous.T @ d_input[:, : 2 * units], reset_state.T @ d_input[:, 2 * units :]],
             axis=1,
@@ -644,24 +644,24 @@ def _lstm_factors(states, gates, *, phi, sigma):
     Returns ``(d_gates, d_cell_factor)``: ``d_gates`` (time, batch, 4·units), blocks
     [i | f | c | o], holds the factors that the loop multiplies, in place, by dc⟨k⟩
     (blocks i, f and c) and by δ_h⟨k⟩ (block o), so that it ends up holding the gradients of
-    the gates' pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ φ'(c⟨k⟩).
-    ``phi`` is the ``activation`` φ (tanh by default: g is the candidate's name), ``sigma``
+    the gates' pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ g'(c⟨k⟩).
+    ``phi`` is the ``activation`` g (tanh by default; the candidate is c̃), ``sigma``
     the gates' σ.
     """
     c = states[1]  # c⟨0⟩ … c⟨T⟩
     i, f, candidate, o = np.split(gates, 4, axis=-1)
     d_gates = np.empty_like(gates)
     d_i, d_f, d_c, d_o = np.split(d_gates, 4, axis=-1)
-    state_activation = phi.forward(c[1:])  # φ(c⟨k⟩), a new array
-    # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ φ(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
+    state_activation = phi.forward(c[1:])  # g(c⟨k⟩), a new array
+    # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ g(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
     np.multiply(state_activation, sigma.grad_from_output(o), out=d_o)
-    # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩): the factor of δ_h
+    # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ g'(c⟨k⟩): the factor of δ_h
     d_cell_factor = o * phi.grad_from_output(state_activation)
-    # (eq-lstm-bptt-gates)  dī = dc⟨k⟩ ⊙ g ⊙ σ'(ī): the factor of dc⟨k⟩
+    # (eq-lstm-bptt-gates)  dī = dc⟨k⟩ ⊙ c̃ ⊙ σ'(ī): the factor of dc⟨k⟩
     np.multiply(candidate, sigma.grad_from_output(i), out=d_i)
     # (eq-lstm-bptt-gates)  df̄ = dc⟨k⟩ ⊙ c⟨k−1⟩ ⊙ σ'(f̄)
     np.multiply(c[:-1], sigma.grad_from_output(f), out=d_f)
-    # (eq-lstm-bptt-gates)  dḡ = dc⟨k⟩ ⊙ i ⊙ φ'(ḡ)
+    # (eq-lstm-bptt-gates)  dc̄ = dc⟨k⟩ ⊙ i ⊙ g'(c̄)
     np.multiply(i, phi.grad_from_output(candidate), out=d_c)
     return d_gates, d_cell_factor
 
@@ -679,7 +679,7 @@ def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
 
     def step_backward(k, d_new, d_previous):
         (delta_h, delta_c), (d_h, d_c) = d_new, d_previous
-        # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ φ'(c⟨k⟩)
+        # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ g'(c⟨k⟩)
         np.multiply(delta_h, d_cell_factor[k], out=d_cell)
         np.add(d_cell, delta_c, out=d_cell)
         # (eq-lstm-bptt-gates)  the i, f and c blocks' factors times dc⟨k⟩
@@ -688,7 +688,7 @@ def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
         blocks[k, :, 3] *= delta_h
         # (eq-lstm-bptt-cell-carry)  ∂L/∂c⟨k−1⟩ = dc⟨k⟩ ⊙ f: the additive path
         np.multiply(d_cell, f[k], out=d_c)
-        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dḡ | dō] Uᵀ
+        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dc̄ | dō] Uᵀ
         np.matmul(d_gates[k], recurrent_kernel_t, out=d_h)
 
     return step_backward
@@ -702,13 +702,13 @@ def _lstm_weight_grads(d_gates, x_steps, states, params):
     """
     steps, batch, features = x_steps.shape
     rows, units = steps * batch, params.units
-    d_rows = d_gates.reshape(rows, 4 * units)  # [dī | df̄ | dḡ | dō]
-    # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dī | df̄ | dḡ | dō]
+    d_rows = d_gates.reshape(rows, 4 * units)  # [dī | df̄ | dc̄ | dō]
+    # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dī | df̄ | dc̄ | dō]
     d_kernel = x_steps.reshape(rows, features).T @ d_rows
-    # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dī | df̄ | dḡ | dō]
+    # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dī | df̄ | dc̄ | dō]
     d_recurrent_kernel = states[0][:-1].reshape(rows, units).T @ d_rows
-    # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [dī | df̄ | dḡ | dō]
+    # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [dī | df̄ | dc̄ | dō]
     d_bias = None if params.bias is None else d_rows.sum(axis=0)
-    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dḡ | dō] Wᵀ, in rows @ kernelᵀ
+    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dc̄ | dō] Wᵀ, in rows @ kernelᵀ
     d_inputs = (d_rows @ params.kernel.T).reshape(steps, batch, features)
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias

@@ -264,8 +264,8 @@ def lstm_cell(inputs, state, params, *, activation="tanh", recurrent_activation=
     """One step of the LSTM cell, as ``keras.layers.LSTMCell`` computes it.
 
     Implements the equations of the chapter "The LSTM": the gates i, f and o
-    (``eq-lstm-gates``), the candidate g (``eq-lstm-candidate``), the cell state
-    c⟨t⟩ = f ⊙ c⟨t−1⟩ + i ⊙ g (``eq-lstm-cell``) and h⟨t⟩ = o ⊙ tanh(c⟨t⟩)
+    (``eq-lstm-gates``), the candidate c̃ (``eq-lstm-candidate``), the cell state
+    c⟨t⟩ = f ⊙ c⟨t−1⟩ + i ⊙ c̃ (``eq-lstm-cell``) and h⟨t⟩ = o ⊙ g(c⟨t⟩)
     (``eq-lstm-state``).
 
     Parameters
@@ -276,7 +276,7 @@ def lstm_cell(inputs, state, params, *, activation="tanh", recurrent_activation=
         The previous states h⟨t−1⟩ and c⟨t−1⟩, as Keras' ``[h, c]``.
     params : LSTMParams
     activation : {"tanh", "relu", "sigmoid", "linear"}, None or callable
-        Used for the candidate g and for the cell state in h⟨t⟩; None is the identity.
+        g, used for the candidate c̃ and for the cell state in h⟨t⟩; None is the identity.
     recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"}, None or callable
         σ, for the gates i, f and o.
 
@@ -330,7 +330,7 @@ def lstm(
     mask : array_like of bool, shape (batch, time), optional
         True where a step is used; as in :func:`gru`.
     activation : {"tanh", "relu", "sigmoid", "linear"}, None or callable
-        For the candidate g and for the cell state in h⟨t⟩.
+        g, for the candidate c̃ and for the cell state in h⟨t⟩.
     recurrent_activation : {"sigmoid", "hard_sigmoid", "tanh", "relu", "linear"}, None or callable
         σ, for the gates i, f and o.
     return_sequences, return_state, go_backwards, zero_output_for_mask : bool

@@ -23,7 +23,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 from exercises import Directive, find_solutions, split_markdown  # noqa: E402
 
 FIRST_CHAPTER, FIRST_REFERENCE_PAGE = "cell", "api"
-NOT_CHAPTERS = {"playground"}
+NOT_CHAPTERS = {"playground", "notation"}  # notation: a reference table, no code
 
 
 def table_of_contents() -> list[str]:
