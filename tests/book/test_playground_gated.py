@@ -483,3 +483,263 @@ def test_the_page_weights_are_as_the_page_says(playground, variant):
     else:
         assert np.all(bias[5:10] == 1.5)
         assert np.all(np.delete(bias, np.s_[5:10]) == 0)
+
+
+# -- the page: the cell selector, the gate traces, the connectivity view, presets ---------------
+@pytest.fixture
+def fresh(browser, site_url):
+    from test_playground import open_playground
+
+    context, page = open_playground(browser, site_url)
+    yield page
+    try:
+        assert not page.off_host, f"requests left the host: {page.off_host}"
+        assert not page.errors, f"errors in the page: {page.errors}"
+    finally:
+        context.close()
+
+
+def wait_for_redraw(page, action):
+    revision = page.evaluate("() => rnnPlayground.view.revision")
+    action()
+    page.wait_for_function(f"() => rnnPlayground.view.revision > {revision}")
+
+
+def set_value(page, selector, value):
+    page.evaluate(
+        """([s, v]) => {
+          const input = document.querySelector(s);
+          input.value = v;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+        }""",
+        [selector, value],
+    )
+
+
+def package_of(m):
+    """The page's model as the package's parameters, the inputs and the variant name."""
+    s = m["settings"]
+    variant = "gru_before" if s["cell"] == "gru" and not s["resetAfter"] else s["cell"]
+    params = params_of(variant, np.array(m["kernel"]), np.array(m["recurrentKernel"]),
+                       np.array(m["bias"]))  # fmt: skip
+    return variant, params, np.array(m["inputs"])
+
+
+def package_gates(variant, params, x, activation="tanh"):
+    states_of = _recurrence.lstm_states if variant == "lstm" else _recurrence.gru_states
+    count = 2 if variant == "lstm" else 1
+    states, gates = states_of(
+        x.transpose(1, 0, 2).copy(),
+        tuple(np.zeros((len(x), params.units)) for _ in range(count)),
+        None,
+        params,
+        get_activation(activation).forward,
+        get_activation("sigmoid").forward,
+    )
+    names = ["i", "f", "candidate", "o"] if variant == "lstm" else ["z", "r", "candidate"]
+    units = params.units
+    out = {n: gates[:, 0, k * units : (k + 1) * units] for k, n in enumerate(names)}
+    out["h"] = states[0][1:, 0]
+    if variant == "lstm":
+        out["c"] = states[1][1:, 0]
+    return out
+
+
+def polyline(page, selector):
+    d = page.get_attribute(selector, "d")
+    return np.array([[float(v) for v in p.split(",")] for p in re.split("[ML]", d)[1:]])
+
+
+@pytest.mark.parametrize("choice", ["gru", "gru_before", "lstm"])
+def test_the_views_of_a_gated_cell_show_the_package_numbers(fresh, choice):
+    """Choose the cell with the keyboard; the states, the chosen unit's gates, the Jacobian
+    norms and the connectivity drawn are the package's, for the page's own weights."""
+    page = fresh
+    wait_for_redraw(page, lambda: set_value(page, "#pg-steps", "40"))
+    page.focus("#pg-cell")
+    presses = {"gru": 1, "gru_before": 2, "lstm": 3}[choice]
+    for _ in range(presses):
+        wait_for_redraw(page, lambda: page.keyboard.press("ArrowDown"))
+    view = page.evaluate("() => rnnPlayground.view")
+    assert page.input_value("#pg-cell") == choice
+    variant, params, x = package_of(view["model"])
+    assert variant == choice
+    expected = package_gates(variant, params, x)
+    assert np.abs(np.array(view["outputs"]) - expected["h"]).max() <= TOLERANCE
+    for name, values in view["gates"].items():
+        assert np.abs(np.array(values) - expected[name]).max() <= TOLERANCE, name
+
+    # the gate traces: one curve per gate, its height linear in the package's gate value
+    j = view["unit"] - 1
+    names = ["i", "f", "o"] if variant == "lstm" else ["z", "r"]
+    drawn = page.eval_on_selector_all("#pg-gates path.pg-gate", "ps => ps.map(p => p.dataset.gate)")
+    assert drawn == names
+    for name in names:
+        points = polyline(page, f'#pg-gates path[data-gate="{name}"]')
+        values = expected[name][:, j]
+        assert len(points) == len(values)
+        fit = np.polyfit(values, points[:, 1], 1)
+        assert fit[0] < 0
+        assert np.abs(np.polyval(fit, values) - points[:, 1]).max() < 0.01
+    assert not page.is_hidden("#pg-gates-view")
+    if variant == "lstm":  # the cell state, beside h in the trajectory
+        points = polyline(page, "#pg-trajectory path.pg-line-cell")
+        values = np.concatenate([[0], expected["c"][:, j]])
+        fit = np.polyfit(values, points[:, 1], 1)
+        assert np.abs(np.polyval(fit, values) - points[:, 1]).max() < 0.01
+
+    states, inputs = reference_norms(variant, x, params, {"activation": "tanh"})
+    assert relative_difference(view["norms"], states) <= TOLERANCE
+    assert relative_difference(view["inputNorms"], inputs) <= TOLERANCE
+    points = polyline(page, "#pg-connectivity path.pg-line")
+    assert len(points) == len(inputs)
+    fit = np.polyfit(np.log10(inputs), points[:, 1], 1)
+    assert np.abs(np.polyval(fit, np.log10(inputs)) - points[:, 1]).max() < 0.01
+    # the controls that do not apply to this cell are off, the others on
+    assert page.is_disabled('input[name="pg-matrix"][value="nonnormal"]')
+    assert page.is_disabled("#pg-forget-bias") == (variant != "lstm")
+    assert page.is_disabled("#pg-update-bias") == (variant == "lstm")
+    assert page.is_hidden("#pg-terms")
+
+
+def test_the_gate_bias_sliders_move_the_gates(fresh):
+    page = fresh
+    wait_for_redraw(page, lambda: page.select_option("#pg-cell", "lstm"))
+    before = page.evaluate("() => rnnPlayground.view.gates.f")
+    page.focus("#pg-forget-bias")
+    wait_for_redraw(page, lambda: page.keyboard.press("End"))
+    assert page.evaluate("() => rnnPlayground.view.settings.forgetBias") == 5
+    after = page.evaluate("() => rnnPlayground.view.gates.f")
+    assert np.min(np.array(after) - np.array(before)) > 0, "a larger b_f opens every f"
+    wait_for_redraw(page, lambda: page.select_option("#pg-cell", "gru"))
+    page.focus("#pg-update-bias")
+    wait_for_redraw(page, lambda: page.keyboard.press("Home"))
+    m = page.evaluate("() => rnnPlayground.view.model")
+    assert m["settings"]["updateBias"] == -4
+    assert np.all(np.array(m["bias"])[0, :32] == -4)
+
+
+@pytest.mark.parametrize("text", ["5e2", "1.5", "-5", "99999999", "abc", ""])
+def test_the_seed_box_uses_the_seed_it_shows_or_refuses(fresh, text):
+    """parseInt used to read "5e2" as 5, "1.5" as 1, "-5" as 0 and "99999999" as 9999 while the
+    box showed the text: now the page keeps the last seed and says so, visibly."""
+    page = fresh
+    page.fill("#pg-seed", "17")
+    page.wait_for_function("() => rnnPlayground.view.settings.seed === 17")
+    assert page.get_attribute("#pg-seed", "aria-invalid") == "false"
+    revision = page.evaluate("() => rnnPlayground.view.revision")
+    if re.fullmatch(r"[-0-9.e]*", text):
+        page.fill("#pg-seed", text)
+    else:  # a number box takes no letters but e: what a person types is dropped
+        page.focus("#pg-seed")
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.wait_for_function(f"() => rnnPlayground.view.revision > {revision}")
+        revision = page.evaluate("() => rnnPlayground.view.revision")
+        page.keyboard.type(text)
+        page.wait_for_timeout(100)
+        page.evaluate("() => document.getElementById('pg-seed').dispatchEvent(new Event('input'))")
+    page.wait_for_function(f"() => rnnPlayground.view.revision > {revision}")
+    assert page.evaluate("() => rnnPlayground.view.settings.seed") == 17
+    assert page.get_attribute("#pg-seed", "aria-invalid") == "true"
+    message = page.locator("#pg-seed-message")
+    assert message.is_visible()
+    assert "Not a seed" in message.text_content()
+    assert "Still seed 17" in message.text_content()
+    assert page.text_content("#pg-seed-value") == "17"
+    page.fill("#pg-seed", "42")
+    page.wait_for_function("() => rnnPlayground.view.settings.seed === 42")
+    assert page.get_attribute("#pg-seed", "aria-invalid") == "false"
+    assert page.text_content("#pg-seed-value") == "42"
+
+
+PRESET_CHAPTERS = {
+    "simple-rnn": "bptt.html",
+    "lstm-forget-bias": "lstm.html",
+    "lstm-no-forget-bias": "lstm.html",
+    "lstm-cell-path": "gated-bptt.html",
+    "gru-update-shut": "why-gates.html",
+    "gru-reset-before": "gru.html",
+}
+
+
+def test_every_preset_links_its_chapter_and_sets_the_controls(fresh):
+    page = fresh
+    for preset, chapter in PRESET_CHAPTERS.items():
+        item = page.locator(f'li:has(button[data-preset="{preset}"])')
+        hrefs = item.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert any(h.split("#")[0] == chapter for h in hrefs), (preset, hrefs)
+        button = page.locator(f'button[data-preset="{preset}"]')
+        button.focus()
+        wait_for_redraw(page, lambda: page.keyboard.press("Enter"))
+        s = page.evaluate("() => rnnPlayground.view.settings")
+        assert (s["pattern"], s["steps"], s["units"], s["rho"]) == ("random", 200, 32, 1)
+        assert button.text_content().strip() in page.text_content("#pg-status")
+
+
+def first_step_norms(page, **settings):
+    """‖∂s⟨T⟩/∂s⟨0⟩‖₂ and ‖∂y⟨T⟩/∂x⟨1⟩‖₂ for the page's weights, from the package's backward
+    passes; and the package's gates."""
+    base = {"pattern": "random", "rho": 1, "steps": 200, "units": 32}
+    m = page.evaluate("(s) => rnnPlayground.makeModel(s)", {**base, **settings})
+    variant, params, x = package_of(m)
+    units = params.units
+    size = 2 * units if variant == "lstm" else units
+    eye = np.eye(size)
+    state_grad = (eye[:, :units], eye[:, units:]) if variant == "lstm" else eye
+    grads = BACKWARD[variant](np.repeat(x, size, axis=0), params, np.zeros((size, units)),
+                              state_grad=state_grad)  # fmt: skip
+    jacobian = grads.initial_state
+    if variant == "lstm":
+        jacobian = np.concatenate(jacobian, axis=1)
+    grads = BACKWARD[variant](np.repeat(x, units, axis=0), params, np.eye(units))
+    gates = None if variant == "simple_rnn" else package_gates(variant, params, x)
+    return np.linalg.norm(jacobian, 2), np.linalg.norm(grads.inputs[:, 0, :], 2), gates
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_what_the_presets_say(playground, seed):
+    """The statements next to the presets, for seeds 1 to 3, with the package."""
+    state, inputs, _ = first_step_norms(playground, cell="simple_rnn", seed=seed)
+    assert state < 1e-20
+    assert inputs < 1e-20
+
+    assert 0.73 < 1 / (1 + math.exp(-1)) < 0.735  # "σ(1) ≈ 0.73"
+    with_bias = first_step_norms(playground, cell="lstm", forgetBias=1, seed=seed)
+    assert 0.63 <= np.median(with_bias[2]["f"]) <= 0.83  # "f near σ(1) ≈ 0.73"
+    without = first_step_norms(playground, cell="lstm", forgetBias=0, seed=seed)
+    assert 0.4 <= np.median(without[2]["f"]) <= 0.6  # "f ≈ 0.5"
+    assert with_bias[1] > 1e20 * without[1]  # "falls more than 10²⁰-fold"
+    open_gate = first_step_norms(playground, cell="lstm", forgetBias=3, seed=seed)
+    assert 0.9 <= np.median(open_gate[2]["f"]) <= 0.99  # "f ≈ 0.95"
+    assert open_gate[0] > 1
+
+    shut = first_step_norms(playground, cell="gru", updateBias=3, seed=seed)
+    assert 0.9 <= np.median(shut[2]["z"]) <= 0.99  # "z ≈ 0.95"
+    assert shut[0] > 1e-4
+    after = first_step_norms(playground, cell="gru", updateBias=0, seed=seed)
+    assert after[0] < 1e-30
+    before = first_step_norms(playground, cell="gru", resetAfter=False, seed=seed)
+    assert np.abs(before[2]["h"] - after[2]["h"]).max() > 1e-3  # "every state differs"
+    assert 0.1 <= before[0] / after[0] <= 10  # "within a factor of 10"
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_horizontal_scroll_on_a_phone(browser, site_url, mode):
+    """At 390 px wide the page does not scroll sideways, for every cell (the table of terms
+    scrolls inside its own box)."""
+    context = browser.new_context(
+        color_scheme=mode, viewport={"width": 390, "height": 844}, service_workers="block"
+    )
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}');")
+    page = context.new_page()
+    try:
+        page.goto(site_url + "playground.html", wait_until="load")
+        page.wait_for_function("() => window.rnnPlayground && rnnPlayground.view.revision >= 1")
+        for choice in ["simple_rnn", "gru", "gru_before", "lstm"]:
+            if choice != "simple_rnn":
+                wait_for_redraw(page, lambda c=choice: page.select_option("#pg-cell", c))
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 390, (choice, width)
+    finally:
+        context.close()
