@@ -397,7 +397,7 @@ def changes(page, action):
     return before, page.evaluate(VIEWS)
 
 
-def tab_to(page, selector, presses=80):
+def tab_to(page, selector, presses=200):
     """Press Tab until the element has the focus, and check that the focus is visible there."""
     for _ in range(presses):
         page.keyboard.press("Tab")

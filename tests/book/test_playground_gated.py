@@ -26,6 +26,7 @@ from rnn_playground import (
     GRUParams,
     LSTMParams,
     SimpleRNNParams,
+    _recurrence,
     gru,
     gru_backward,
     lstm,
@@ -33,7 +34,6 @@ from rnn_playground import (
     simple_rnn,
     simple_rnn_backward,
 )
-from rnn_playground import _recurrence
 from rnn_playground.activations import get_activation
 
 pytestmark = pytest.mark.browser
@@ -240,7 +240,7 @@ def test_gated_outputs_and_gates_match_the_package(playground, variant):
     assert largest <= TOLERANCE
 
 
-@pytest.mark.parametrize("variant", ("simple_rnn", *VARIANTS))
+@pytest.mark.parametrize("variant", ["simple_rnn", *VARIANTS])
 def test_norms_match_the_package(playground, variant):
     rng = np.random.default_rng(200 + ("simple_rnn", *VARIANTS).index(variant))
     pairs = [(a, "sigmoid") for a in ACTIVATIONS] if variant == "simple_rnn" else PAIRS
@@ -287,7 +287,8 @@ def test_the_issue_reproducers(playground):
     )
     assert tiny == [[1e-310]]
     huge = playground.evaluate(
-        "() => rnnPlayground.jacobianNorms([[[0], [0]]], [[0, 0]], [[1e308, 1e308], [1e308, 1e308]],"
+        "() => rnnPlayground.jacobianNorms([[[0], [0]]], [[0, 0]],"
+        " [[1e308, 1e308], [1e308, 1e308]], null, {activation: 'linear'})"
         " null, {activation: 'linear'})"
     )
     # ‖W²‖ = 4e616 and ‖W‖ = 2e308: both beyond float64
@@ -389,7 +390,8 @@ def test_an_unknown_option_is_a_type_error_naming_it(playground, function):
     [
         # a function as activation is named as one, not "got undefined"
         ("simpleRnn([[[1]]], [[1]], [[1]], null, {activation: Math.tanh})",
-         "TypeError: options.activation must be one of tanh, relu, sigmoid, linear, got a function"),
+         "TypeError: options.activation must be one of tanh, relu, sigmoid, linear, "
+         "got a function"),
         ("gru([[[1]]], [[1, 1, 1]], [[1, 1, 1]], null, {recurrentActivation: (x) => x})",
          "TypeError: options.recurrentActivation must be one of tanh, relu, sigmoid, linear, "
          "hard_sigmoid, got a function"),
@@ -413,15 +415,23 @@ def test_an_unknown_option_is_a_type_error_naming_it(playground, function):
         ("lstm([[[1]]], [[1, 1, 1, 1]], [[1, 1, 1, 1]], null, {initialState: [[[0]], [[0, 1]]]})",
          "RangeError: options.initialState[1] must have shape (batch, units) = [1,1]"),
         # makeModel checks its settings at the boundary
-        ("makeModel({units: -1})", "RangeError: settings.units must be an integer from 1 to 256, got -1"),
-        ("makeModel({units: NaN})", "RangeError: settings.units must be an integer from 1 to 256, got NaN"),
+        ("makeModel({units: -1})",
+         "RangeError: settings.units must be an integer from 1 to 256, got -1"),
+        ("makeModel({units: NaN})",
+         "RangeError: settings.units must be an integer from 1 to 256, got NaN"),
         ("makeModel({units: '8'})", 'TypeError: settings.units must be a number, got "8"'),
-        ("makeModel({seed: -1})", "RangeError: settings.seed must be an integer from 0 to 4294967295, got -1"),
-        ("makeModel({seed: 2.5})", "RangeError: settings.seed must be an integer from 0 to 4294967295, got 2.5"),
-        ("makeModel({steps: 0})", "RangeError: settings.steps must be an integer from 1 to 10000, got 0"),
-        ("makeModel({rho: -0.5})", "RangeError: settings.rho must be a finite number ≥ 0, got -0.5"),
-        ("makeModel({forgetBias: Infinity})", "RangeError: settings.forgetBias must be a finite number, got Infinity"),
-        ("makeModel({cell: 'GRU'})", 'TypeError: settings.cell must be one of simple_rnn, gru, lstm, got "GRU"'),
+        ("makeModel({seed: -1})",
+         "RangeError: settings.seed must be an integer from 0 to 4294967295, got -1"),
+        ("makeModel({seed: 2.5})",
+         "RangeError: settings.seed must be an integer from 0 to 4294967295, got 2.5"),
+        ("makeModel({steps: 0})",
+         "RangeError: settings.steps must be an integer from 1 to 10000, got 0"),
+        ("makeModel({rho: -0.5})",
+         "RangeError: settings.rho must be a finite number ≥ 0, got -0.5"),
+        ("makeModel({forgetBias: Infinity})",
+         "RangeError: settings.forgetBias must be a finite number, got Infinity"),
+        ("makeModel({cell: 'GRU'})",
+         'TypeError: settings.cell must be one of simple_rnn, gru, lstm, got "GRU"'),
         ("makeModel({unit: 8})", 'TypeError: makeModel: unknown option "unit"'),
         ("makeModel(7)", "TypeError: makeModel: options must be an object, got number 7"),
     ],
@@ -476,10 +486,13 @@ def test_the_page_weights_are_as_the_page_says(playground, variant):
     bias = np.array(m["bias"])
     if variant == "gru":
         assert bias.shape == (2, 15)
-        assert np.all(bias[0, :5] == -2) and np.all(bias[0, 5:] == 0) and np.all(bias[1] == 0)
+        assert np.all(bias[0, :5] == -2)
+        assert np.all(bias[0, 5:] == 0)
+        assert np.all(bias[1] == 0)
     elif variant == "gru_before":
         assert bias.shape == (15,)
-        assert np.all(bias[:5] == -2) and np.all(bias[5:] == 0)
+        assert np.all(bias[:5] == -2)
+        assert np.all(bias[5:] == 0)
     else:
         assert np.all(bias[5:10] == 1.5)
         assert np.all(np.delete(bias, np.s_[5:10]) == 0)

@@ -576,7 +576,7 @@
     return e;
   }
 
-  /** dst[i] = src[i] · 2^n for i < length, in at most two roundings-free multiplications. */
+  /** dst[i] = src[i] · 2^n for i < length: exact unless a result is subnormal (then rounded once). */
   function scaleInto(src, dst, length, n) {
     if (n >= -1022 && n <= 1023) {
       const factor = 2 ** n;
