@@ -289,7 +289,6 @@ def test_the_issue_reproducers(playground):
     huge = playground.evaluate(
         "() => rnnPlayground.jacobianNorms([[[0], [0]]], [[0, 0]],"
         " [[1e308, 1e308], [1e308, 1e308]], null, {activation: 'linear'})"
-        " null, {activation: 'linear'})"
     )
     # ‖W²‖ = 4e616 and ‖W‖ = 2e308: both beyond float64
     assert huge == [[math.inf, math.inf]]
