@@ -451,16 +451,16 @@
     }
     const yOf = (v) => bottom - ((v - low) / (high - low)) * (bottom - top);
     const axis = element("g", { class: "pg-axis" }, svg);
-    for (const v of ticks(low, high, 4)) {
+    for (const v of ticks(low, high, 2)) {
       const y = yOf(v);
       element("line", { class: "pg-grid", x1: LEFT, x2: RIGHT, y1: y, y2: y }, axis);
-      element("text", { x: LEFT - 8, y: y + 4, "text-anchor": "end" }, axis, format(v, 3));
+      element("text", { x: LEFT - 8, y: y + 4, "text-anchor": "end" }, axis, minus(String(Number(v.toFixed(3)))));
     }
     element(
       "text",
       { x: 16, y: (top + bottom) / 2, "text-anchor": "middle", transform: `rotate(-90 16 ${(top + bottom) / 2})` },
       axis,
-      `unit ${view.unit}: gates`,
+      `gates, unit ${view.unit}`,
     );
     stepAxis(svg, steps, bottom, "step t");
     stepMarker(svg, steps, top, bottom);
@@ -470,7 +470,7 @@
       const points = gate.values.map((v, t) => [xOf(t + 1, steps), yOf(v)]);
       element("path", { class: `pg-gate pg-gate-${gate.index}`, "data-gate": gate.key, d: path(points) }, svg);
       const y = top + 14 + 18 * gate.index;
-      element("line", { class: `pg-gate pg-gate-${gate.index}`, x1: 652, x2: 676, y1: y - 4, y2: y - 4 }, legend);
+      element("line", { class: `pg-gate pg-gate-${gate.index}`, x1: 652, x2: 676, y1: y - 4, y2: y - 4 }, svg);
       element("text", { x: 680, y }, legend, gate.key);
       parts.push(`${gate.name} from ${format(Math.min(...gate.values))} to ${format(Math.max(...gate.values))}` +
         `, ${format(gate.values[view.step - 1])} at step ${view.step}`);
