@@ -89,6 +89,9 @@ def main(argv=None) -> int:
         assert (settings["steps"], settings["units"]) == (200, 32), settings
         page.evaluate(MOVE_RHO, 5)  # warm-up: the JIT compiles the loops
         for cell in args.cells:
+            # the gated cells keep the SimpleRNN's (disabled) matrix choice: orthogonal
+            page.select_option("#pg-cell", "simple_rnn")
+            page.check('input[name="pg-matrix"][value="orthogonal"]')
             page.select_option("#pg-cell", cell)
             matrices = ("orthogonal", "nonnormal") if cell == "simple_rnn" else ("orthogonal",)
             for activation in ("tanh", "relu", "sigmoid", "linear"):
