@@ -33,11 +33,16 @@ pytestmark = pytest.mark.browser
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 TOLERANCE = 1e-12  # float64: the two programs differ only in the order of their sums
 DEFAULTS = {  # the page's first settings (rnn.js DEFAULTS), which "What to try" refers to
+    "cell": "simple_rnn",
+    "resetAfter": True,
     "rho": 0.9,
     "matrix": "orthogonal",
     "inputScale": 1,
     "biasScale": 0,
+    "forgetBias": 1,
+    "updateBias": 0,
     "activation": "tanh",
+    "recurrentActivation": "sigmoid",
     "steps": 200,
     "units": 32,
     "pattern": "impulse",
@@ -392,7 +397,7 @@ def changes(page, action):
     return before, page.evaluate(VIEWS)
 
 
-def tab_to(page, selector, presses=80):
+def tab_to(page, selector, presses=200):
     """Press Tab until the element has the focus, and check that the focus is visible there."""
     for _ in range(presses):
         page.keyboard.press("Tab")

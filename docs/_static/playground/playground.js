@@ -1,10 +1,11 @@
 /*
  * The playground page: reads its controls, computes with window.rnnPlayground (rnn.js) and
- * draws the views as SVG. Every number drawn comes from rnnPlayground.simpleRnn and
- * rnnPlayground.jacobianNorms, which the book's tests compare with the Python package.
+ * draws the views as SVG. Every number drawn comes from rnnPlayground.gateValues and
+ * rnnPlayground.gradientNorms, which the book's tests compare with the Python package.
  *
  * For the tests and the benchmark, rnnPlayground.view holds what was drawn last (the settings,
- * the weights, the outputs and the norms), a revision counter and the time each redraw took.
+ * the weights, the states, the gates and the norms), a revision counter and the time each
+ * redraw took.
  */
 (function () {
   "use strict";
@@ -21,14 +22,38 @@
     steps: byId("pg-steps"),
     inputScale: byId("pg-input-scale"),
     biasScale: byId("pg-bias-scale"),
+    forgetBias: byId("pg-forget-bias"),
+    updateBias: byId("pg-update-bias"),
     unit: byId("pg-unit"),
     step: byId("pg-step"),
   };
   const seedInput = byId("pg-seed");
+  const cellSelect = byId("pg-cell");
   const svgs = {
     heatmap: byId("pg-heatmap"),
     trajectory: byId("pg-trajectory"),
+    gates: byId("pg-gates"),
     jacobian: byId("pg-jacobian"),
+    connectivity: byId("pg-connectivity"),
+  };
+  // the page's cell choices, as rnn.js's cell and resetAfter
+  const CELL_CHOICES = {
+    simple_rnn: { cell: "simple_rnn", resetAfter: true, name: "SimpleRNN" },
+    gru: { cell: "gru", resetAfter: true, name: "GRU (reset after)" },
+    gru_before: { cell: "gru", resetAfter: false, name: "GRU (reset before)" },
+    lstm: { cell: "lstm", resetAfter: true, name: "LSTM" },
+  };
+  // the gates drawn for the chosen unit, with their names in the legend
+  const GATES = {
+    gru: [
+      ["z", "update gate z"],
+      ["r", "reset gate r"],
+    ],
+    lstm: [
+      ["i", "input gate i"],
+      ["f", "forget gate f"],
+      ["o", "output gate o"],
+    ],
   };
 
   // The plots share their horizontal layout, so that step t is at the same x in all three.
@@ -37,14 +62,18 @@
   const HEATMAP = { top: 8, bottom: 196 };
   const TRAJECTORY = { top: 10, bottom: 152 };
   const JACOBIAN = { top: 10, bottom: 212 };
+  const GATE_BOX = { top: 10, bottom: 152 };
+  const CONNECTIVITY = { top: 10, bottom: 212 };
 
   const view = {
     revision: 0,
     timings: [], // {kind, ms}: the time each redraw took (compute + SVG), newest last
     settings: null,
     model: null,
-    outputs: null, // (time, units) of the one sequence
-    norms: null, // ‖∂a⟨T⟩/∂a⟨t⟩‖₂ for t = 0 … T − 1
+    outputs: null, // (time, units) of the one sequence: a⟨t⟩ or h⟨t⟩
+    gates: null, // the gated cells' gateValues of the one sequence, each (time, units)
+    norms: null, // ‖∂s⟨T⟩/∂s⟨t⟩‖₂ for t = 0 … T − 1
+    inputNorms: null, // ‖∂y⟨T⟩/∂x⟨t⟩‖₂ for t = 1 … T
     recurrentNorm: null, // ‖W_aa‖₂
     unit: 1,
     step: 5,
@@ -157,11 +186,30 @@
   // -- reading the controls --------------------------------------------------------------
   const checked = (name) => root.querySelector(`input[name="${name}"]:checked`).value;
 
+  /**
+   * The seed in the box, or null when the box holds anything but a whole number from 0 to
+   * 9999 ("5e2", "1.5", "-5", "99999999" and "" are refused, not rounded or clipped).
+   */
+  function typedSeed() {
+    const text = seedInput.value.trim();
+    if (seedInput.validity.badInput || !/^[0-9]{1,4}$/.test(text)) return null;
+    return Number(text);
+  }
+
   function readSettings() {
-    let seed = Number.parseInt(seedInput.value, 10);
-    if (!Number.isFinite(seed)) seed = view.settings ? view.settings.seed : api.DEFAULTS.seed;
-    seed = Math.min(Math.max(seed, 0), 9999);
+    let seed = typedSeed();
+    const refused = seed === null;
+    if (refused) seed = view.settings ? view.settings.seed : api.DEFAULTS.seed;
+    const message = byId("pg-seed-message");
+    seedInput.setAttribute("aria-invalid", String(refused));
+    message.classList.toggle("pg-refused", refused);
+    message.textContent = refused
+      ? `Not a seed: a whole number from 0 to 9999, please. Still seed ${seed}.`
+      : "A whole number from 0 to 9999.";
+    const choice = CELL_CHOICES[cellSelect.value];
     return {
+      cell: choice.cell,
+      resetAfter: choice.resetAfter,
       rho: Number(sliders.rho.value),
       matrix: checked("pg-matrix"),
       activation: checked("pg-activation"),
@@ -170,6 +218,8 @@
       pattern: checked("pg-pattern"),
       inputScale: Number(sliders.inputScale.value),
       biasScale: Number(sliders.biasScale.value),
+      forgetBias: Number(sliders.forgetBias.value),
+      updateBias: Number(sliders.updateBias.value),
       seed,
     };
   }
@@ -178,8 +228,11 @@
     byId("pg-rho-value").textContent = settings.rho.toFixed(2);
     byId("pg-units-value").textContent = String(settings.units);
     byId("pg-steps-value").textContent = String(settings.steps);
+    byId("pg-seed-value").textContent = String(settings.seed);
     byId("pg-input-scale-value").textContent = settings.inputScale.toFixed(2);
     byId("pg-bias-scale-value").textContent = settings.biasScale.toFixed(2);
+    byId("pg-forget-bias-value").textContent = settings.forgetBias.toFixed(1);
+    byId("pg-update-bias-value").textContent = settings.updateBias.toFixed(1);
     sliders.unit.max = String(settings.units);
     sliders.step.max = String(settings.steps);
     view.unit = Math.min(Number(sliders.unit.value), settings.units);
@@ -188,22 +241,43 @@
     sliders.step.value = String(view.step);
     byId("pg-unit-value").textContent = String(view.unit);
     byId("pg-step-value").textContent = String(view.step);
+    // what applies to the chosen cell (a disabled control keeps its label and value)
+    const simple = settings.cell === "simple_rnn";
+    for (const radio of root.querySelectorAll('input[name="pg-matrix"]')) radio.disabled = !simple;
+    sliders.forgetBias.disabled = settings.cell !== "lstm";
+    sliders.updateBias.disabled = settings.cell !== "gru";
+    for (const node of root.querySelectorAll(".pg-state-name")) node.textContent = simple ? "a" : "h";
+    for (const node of root.querySelectorAll(".pg-whole-state")) node.textContent = simple ? "a" : "s";
+    for (const node of document.querySelectorAll(".pg-lstm-only")) node.hidden = settings.cell !== "lstm";
+    for (const node of root.querySelectorAll(".pg-simple-only")) node.hidden = !simple;
+    byId("pg-gates-view").hidden = simple;
   }
 
   // -- computing -------------------------------------------------------------------------
   function compute(settings) {
     const model = api.makeModel(settings);
-    const options = { activation: settings.activation };
-    const args = [model.inputs, model.kernel, model.recurrentKernel, model.bias];
+    const args = [model.inputs, model.kernel, model.recurrentKernel, model.bias, model.options];
     view.settings = model.settings;
     view.model = model;
-    view.outputs = api.simpleRnn(...args, options)[0];
-    view.norms = api.jacobianNorms(...args, options)[0];
+    const values = api.gateValues(...args);
+    if (settings.cell === "simple_rnn") {
+      view.outputs = values.a[0];
+      view.gates = null;
+    } else {
+      view.outputs = values.h[0];
+      view.gates = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v[0]]));
+    }
+    const norms = api.gradientNorms(...args);
+    view.norms = norms.state[0];
+    view.inputNorms = norms.input[0];
     // ‖W_aa‖₂ is the Jacobian of one linear step: ∂a⟨1⟩/∂a⟨0⟩ = W_aa
-    const zeros = [[new Array(api.FEATURES).fill(0)]];
-    view.recurrentNorm = api.jacobianNorms(zeros, model.kernel, model.recurrentKernel, null, {
-      activation: "linear",
-    })[0][0];
+    view.recurrentNorm = null;
+    if (settings.cell === "simple_rnn") {
+      const zeros = [[new Array(api.FEATURES).fill(0)]];
+      view.recurrentNorm = api.jacobianNorms(zeros, model.kernel, model.recurrentKernel, null, {
+        activation: "linear",
+      })[0][0];
+    }
   }
 
   // -- drawing ---------------------------------------------------------------------------
@@ -310,17 +384,19 @@
 
   function drawTrajectory() {
     const svg = svgs.trajectory;
-    const { steps, activation } = view.settings;
+    const { steps, activation, cell } = view.settings;
     const { top, bottom } = TRAJECTORY;
     clear(svg);
     const j = view.unit - 1;
-    const values = [0, ...view.outputs.map((row) => row[j])]; // a⟨0⟩ = 0, then a⟨1⟩ … a⟨T⟩
-    let low = Math.min(0, ...values);
-    let high = Math.max(0, ...values);
-    if (activation === "tanh") [low, high] = [-1, 1];
-    if (activation === "sigmoid") [low, high] = [0, 1];
+    const values = [0, ...view.outputs.map((row) => row[j])]; // s⟨0⟩ = 0, then s⟨1⟩ … s⟨T⟩
+    const cells = cell === "lstm" ? [0, ...view.gates.c.map((row) => row[j])] : [];
+    let low = Math.min(0, ...values, ...cells);
+    let high = Math.max(0, ...values, ...cells);
+    if (cell !== "lstm" && activation === "tanh") [low, high] = [-1, 1];
+    if (cell !== "lstm" && activation === "sigmoid") [low, high] = [0, 1];
     if (high - low === 0) [low, high] = [-1, 1];
     const yOf = (v) => bottom - ((v - low) / (high - low)) * (bottom - top);
+    const name = cell === "simple_rnn" ? "a" : "h";
 
     const axis = element("g", { class: "pg-axis" }, svg);
     for (const v of ticks(low, high, 4)) {
@@ -332,37 +408,96 @@
       "text",
       { x: 16, y: (top + bottom) / 2, "text-anchor": "middle", transform: `rotate(-90 16 ${(top + bottom) / 2})` },
       axis,
-      `unit ${view.unit}: a${"\u2C7C"}⟨t⟩`,
+      cell === "lstm" ? `unit ${view.unit}: h, c` : `unit ${view.unit}: ${name}${"\u2C7C"}⟨t⟩`,
     );
     stepAxis(svg, steps, bottom, "step t");
     element("line", { class: "pg-zero", x1: LEFT, x2: RIGHT, y1: yOf(0), y2: yOf(0) }, svg);
     stepMarker(svg, steps, top, bottom);
+    if (cells.length) {
+      element("path", { class: "pg-line-cell", d: path(cells.map((v, t) => [xOf(t, steps), yOf(v)])) }, svg);
+    }
     element("path", { class: "pg-line", d: path(values.map((v, t) => [xOf(t, steps), yOf(v)])) }, svg);
     const chosen = values[view.step];
     element("circle", { class: "pg-point", cx: xOf(view.step, steps), cy: yOf(chosen), r: 4 }, svg);
-    svg.setAttribute(
-      "aria-label",
+    let label =
       `Trajectory of unit ${view.unit} over ${steps} steps, from ${format(Math.min(...values))} to ` +
-        `${format(Math.max(...values))}; at the chosen step ${view.step}: ${format(chosen)}.`,
-    );
+      `${format(Math.max(...values))}; at the chosen step ${view.step}: ${format(chosen)}.`;
+    if (cells.length) {
+      label +=
+        ` Its cell state goes from ${format(Math.min(...cells))} to ${format(Math.max(...cells))};` +
+        ` at the chosen step: ${format(cells[view.step])}.`;
+    }
+    svg.setAttribute("aria-label", label);
   }
 
-  function drawJacobian() {
-    const svg = svgs.jacobian;
-    const { steps, rho, activation } = view.settings;
-    const { top, bottom } = JACOBIAN;
+  function drawGates() {
+    const svg = svgs.gates;
     clear(svg);
-    const times = view.norms.map((_, t) => t); // t = 0 … T − 1
-    const reference = times.map((t) => rho ** (steps - t));
-    const showBound = view.model.shear !== null && activation === "linear";
-    const bound = showBound ? reference.map((r) => r * view.model.shear.condition) : [];
-    byId("pg-bound-key").hidden = !showBound;
-    const positive = [...view.norms, ...reference, ...bound].filter((v) => v > 0 && Number.isFinite(v));
+    if (view.settings.cell === "simple_rnn") return;
+    const { steps, cell } = view.settings;
+    const { top, bottom } = GATE_BOX;
+    const j = view.unit - 1;
+    const gates = GATES[cell].map(([key, name], index) => ({
+      key,
+      name,
+      index,
+      values: view.gates[key].map((row) => row[j]), // steps 1 … T
+    }));
+    let low = 0;
+    let high = 1;
+    for (const gate of gates) {
+      low = Math.min(low, ...gate.values);
+      high = Math.max(high, ...gate.values);
+    }
+    const yOf = (v) => bottom - ((v - low) / (high - low)) * (bottom - top);
+    const axis = element("g", { class: "pg-axis" }, svg);
+    for (const v of ticks(low, high, 2)) {
+      const y = yOf(v);
+      element("line", { class: "pg-grid", x1: LEFT, x2: RIGHT, y1: y, y2: y }, axis);
+      element("text", { x: LEFT - 8, y: y + 4, "text-anchor": "end" }, axis, minus(String(Number(v.toFixed(3)))));
+    }
+    element(
+      "text",
+      { x: 16, y: (top + bottom) / 2, "text-anchor": "middle", transform: `rotate(-90 16 ${(top + bottom) / 2})` },
+      axis,
+      `gates, unit ${view.unit}`,
+    );
+    stepAxis(svg, steps, bottom, "step t");
+    stepMarker(svg, steps, top, bottom);
+    const legend = element("g", { class: "pg-axis" }, svg);
+    const parts = [];
+    for (const gate of gates) {
+      const points = gate.values.map((v, t) => [xOf(t + 1, steps), yOf(v)]);
+      element("path", { class: `pg-gate pg-gate-${gate.index}`, "data-gate": gate.key, d: path(points) }, svg);
+      const y = top + 14 + 18 * gate.index;
+      element("line", { class: `pg-gate pg-gate-${gate.index}`, x1: 652, x2: 676, y1: y - 4, y2: y - 4 }, svg);
+      element("text", { x: 680, y }, legend, gate.key);
+      parts.push(`${gate.name} from ${format(Math.min(...gate.values))} to ${format(Math.max(...gate.values))}` +
+        `, ${format(gate.values[view.step - 1])} at step ${view.step}`);
+    }
+    svg.setAttribute("aria-label", `Gates of unit ${view.unit} over ${steps} steps: ${parts.join("; ")}.`);
+    const key = byId("pg-gates-key");
+    key.replaceChildren();
+    gates.forEach((gate, i) => {
+      if (i > 0) key.append(", ");
+      const sample = document.createElement("span");
+      sample.className = `pg-key pg-key-gate-${gate.index}`;
+      sample.setAttribute("aria-hidden", "true");
+      key.append(sample, ` the ${gate.name}`);
+    });
+  }
+
+  /** A logarithmic plot of positive series against t (a zero or infinite value breaks a curve). */
+  function logPlot(svg, box, series, title, firstStep) {
+    const { steps } = view.settings;
+    const { top, bottom } = box;
+    clear(svg);
+    const positive = series.flatMap((s) => s.values).filter((v) => v > 0 && Number.isFinite(v));
+    if (positive.length === 0) positive.push(1);
     let low = Math.floor(Math.log10(Math.min(...positive)));
     let high = Math.ceil(Math.log10(Math.max(...positive)));
     if (high - low < 2) [low, high] = [low - 1, high + 1];
     const yOf = (v) => bottom - ((Math.log10(v) - low) / (high - low)) * (bottom - top);
-
     const axis = element("g", { class: "pg-axis" }, svg);
     const every = Math.ceil((high - low) / 6);
     for (let e = Math.ceil(low / every) * every; e <= high; e += every) {
@@ -374,34 +509,64 @@
       "text",
       { x: 16, y: (top + bottom) / 2, "text-anchor": "middle", transform: `rotate(-90 16 ${(top + bottom) / 2})` },
       axis,
-      "‖∂a⟨T⟩/∂a⟨t⟩‖₂",
+      title,
     );
     stepAxis(svg, steps, bottom, "step t");
     stepMarker(svg, steps, top, bottom);
-    const line = (values, cls) => {
+    for (const { values, cls } of series) {
       // a curve in pieces: a zero norm (every relu unit off) has no logarithm
       let points = [];
       const pieces = [];
-      values.forEach((v, t) => {
-        if (v > 0 && Number.isFinite(v)) points.push([xOf(t, steps), yOf(v)]);
+      values.forEach((v, i) => {
+        if (v > 0 && Number.isFinite(v)) points.push([xOf(i + firstStep, steps), yOf(v)]);
         else if (points.length) pieces.push(points), (points = []);
       });
       if (points.length) pieces.push(points);
       for (const piece of pieces) element("path", { class: cls, d: path(piece) }, svg);
-    };
-    line(view.norms, "pg-line");
-    line(reference, "pg-reference"); // on top: dashes stay visible where the two coincide
-    if (showBound) line(bound, "pg-bound");
-    svg.setAttribute(
-      "aria-label",
+    }
+  }
+
+  function drawJacobian() {
+    const { steps, rho, activation, cell } = view.settings;
+    const simple = cell === "simple_rnn";
+    const reference = simple ? view.norms.map((_, t) => rho ** (steps - t)) : [];
+    const showBound = simple && view.model.shear !== null && activation === "linear";
+    const bound = showBound ? reference.map((r) => r * view.model.shear.condition) : [];
+    byId("pg-bound-key").hidden = !showBound;
+    const series = [{ values: view.norms, cls: "pg-line" }];
+    // the reference on top: dashes stay visible where the two coincide
+    if (simple) series.push({ values: reference, cls: "pg-reference" });
+    if (showBound) series.push({ values: bound, cls: "pg-bound" });
+    const s = simple ? "a" : "s";
+    logPlot(svgs.jacobian, JACOBIAN, series, `‖∂${s}⟨T⟩/∂${s}⟨t⟩‖₂`, 0);
+    let label =
       `Logarithmic plot of the Jacobian norm against t: ${format(view.norms[0])} at t = 0, ` +
-        `${format(view.norms[steps - 1])} at t = ${steps - 1}; the reference line ρ^(T−t) goes ` +
-        `from ${format(reference[0])} to ${format(reference[steps - 1])}.`,
+      `${format(view.norms[steps - 1])} at t = ${steps - 1}`;
+    if (simple) {
+      label += `; the reference line ρ^(T−t) goes from ${format(reference[0])} to ${format(reference[steps - 1])}`;
+    }
+    svgs.jacobian.setAttribute("aria-label", `${label}.`);
+  }
+
+  function drawConnectivity() {
+    const { steps } = view.settings;
+    const norms = view.inputNorms;
+    logPlot(svgs.connectivity, CONNECTIVITY, [{ values: norms, cls: "pg-line" }], "‖∂y⟨T⟩/∂x⟨t⟩‖₂", 1);
+    svgs.connectivity.setAttribute(
+      "aria-label",
+      `Logarithmic plot of the connectivity ‖∂y⟨T⟩/∂x⟨t⟩‖₂ against t: ${format(norms[0])} at t = 1, ` +
+        `${format(norms[steps - 1])} at t = ${steps}; at the chosen step ${view.step}: ` +
+        `${format(norms[view.step - 1])}.`,
     );
   }
 
   function drawMath() {
-    const { activation } = view.settings;
+    const { activation, cell } = view.settings;
+    const simple = cell === "simple_rnn";
+    byId("pg-gated-note").hidden = simple;
+    byId("pg-equation").hidden = !simple;
+    byId("pg-terms").closest(".pg-scroll").hidden = !simple;
+    if (!simple) return;
     const model = view.model;
     const t = view.step;
     const j = view.unit - 1;
@@ -440,20 +605,70 @@
   const subscript = (text) => text.replace(/[0-9]/g, (c) => SUBSCRIPTS[c]);
 
   function drawStatus() {
-    const { rho, steps } = view.settings;
+    const { rho, steps, cell, seed } = view.settings;
     const at = view.step < steps ? view.norms[view.step] : 1;
-    byId("pg-status").textContent =
-      `ρ = ${rho.toFixed(2)}, ‖Wₐₐ‖₂ = ${format(view.recurrentNorm)}. ` +
-      `‖∂a⟨T⟩/∂a⟨0⟩‖₂ = ${format(view.norms[0])}, against ρᵀ = ${format(rho ** steps)}; ` +
-      `at the chosen step t = ${view.step}: ${format(at)}.`;
+    const name = CELL_CHOICES[cellSelect.value].name;
+    const s = cell === "simple_rnn" ? "a" : "s";
+    let text = `${name}, seed ${seed}, ρ = ${rho.toFixed(2)}`;
+    if (cell === "simple_rnn") {
+      text += `, ‖Wₐₐ‖₂ = ${format(view.recurrentNorm)}. ‖∂a⟨T⟩/∂a⟨0⟩‖₂ = ${format(view.norms[0])}, ` +
+        `against ρᵀ = ${format(rho ** steps)}`;
+    } else {
+      text += `. ‖∂s⟨T⟩/∂s⟨0⟩‖₂ = ${format(view.norms[0])}`;
+    }
+    text += `; at the chosen step t = ${view.step}: ${format(at)}. ` +
+      `‖∂y⟨T⟩/∂x⟨1⟩‖₂ = ${format(view.inputNorms[0])}.`;
+    if (presetAnnouncement) text = `${presetAnnouncement} ${text}`;
+    byId("pg-status").textContent = text.replace("∂s⟨", `∂${s}⟨`);
   }
 
   function draw() {
     drawHeatmap(themeColours());
     drawTrajectory();
+    drawGates();
     drawJacobian();
+    drawConnectivity();
     drawMath();
     drawStatus();
+  }
+
+  // -- presets: the chapters' lessons, set with one button ------------------------------------
+  const PRESETS = {
+    "simple-rnn": { cell: "simple_rnn", rho: 1 },
+    "lstm-forget-bias": { cell: "lstm", rho: 1, forgetBias: 1 },
+    "lstm-no-forget-bias": { cell: "lstm", rho: 1, forgetBias: 0 },
+    "lstm-cell-path": { cell: "lstm", rho: 1, forgetBias: 3 },
+    "gru-update-shut": { cell: "gru", rho: 1, updateBias: 3 },
+    "gru-reset-before": { cell: "gru_before", rho: 1, updateBias: 0 },
+  };
+  // what every preset shares: T = 200, 32 units, random inputs of scale 1, no random bias, tanh
+  const PRESET_BASE = {
+    matrix: "orthogonal",
+    activation: "tanh",
+    pattern: "random",
+    units: 32,
+    steps: 200,
+    inputScale: 1,
+    biasScale: 0,
+    forgetBias: 1,
+    updateBias: 0,
+  };
+  let presetAnnouncement = "";
+  function applyPreset(button) {
+    const preset = { ...PRESET_BASE, ...PRESETS[button.dataset.preset] };
+    cellSelect.value = preset.cell;
+    for (const [name, value] of Object.entries(preset)) {
+      if (name in sliders) sliders[name].value = String(value);
+    }
+    for (const [group, value] of [["pg-matrix", preset.matrix], ["pg-activation", preset.activation], ["pg-pattern", preset.pattern]]) {
+      root.querySelector(`input[name="${group}"][value="${value}"]`).checked = true;
+    }
+    presetAnnouncement = `Preset “${button.textContent.trim()}” set.`;
+    schedule("model");
+  }
+  for (const button of document.querySelectorAll("button.pg-preset")) {
+    if (!Object.hasOwn(PRESETS, button.dataset.preset)) continue;
+    button.addEventListener("click", () => applyPreset(button));
   }
 
   // -- updates: at most one per animation frame --------------------------------------------
@@ -464,6 +679,7 @@
     showValues(settings);
     if (kind === "model") compute(settings);
     draw();
+    presetAnnouncement = "";
     const ms = performance.now() - start;
     view.timings.push({ kind, ms });
     if (view.timings.length > 200) view.timings.shift();
@@ -482,10 +698,11 @@
     }
   }
 
-  for (const name of ["rho", "units", "steps", "inputScale", "biasScale"]) {
+  for (const name of ["rho", "units", "steps", "inputScale", "biasScale", "forgetBias", "updateBias"]) {
     sliders[name].addEventListener("input", () => schedule("model"));
   }
   seedInput.addEventListener("input", () => schedule("model"));
+  cellSelect.addEventListener("change", () => schedule("model"));
   for (const name of ["pg-matrix", "pg-activation", "pg-pattern"]) {
     for (const radio of root.querySelectorAll(`input[name="${name}"]`)) {
       radio.addEventListener("change", () => schedule("model"));
@@ -495,7 +712,13 @@
   sliders.step.addEventListener("input", () => schedule("view"));
 
   // pointer: click or drag in a view to choose the step (and, in the heatmap, the unit)
-  const boxes = { heatmap: HEATMAP, trajectory: TRAJECTORY, jacobian: JACOBIAN };
+  const boxes = {
+    heatmap: HEATMAP,
+    trajectory: TRAJECTORY,
+    gates: GATE_BOX,
+    jacobian: JACOBIAN,
+    connectivity: CONNECTIVITY,
+  };
   for (const [name, svg] of Object.entries(svgs)) {
     const choose = (event) => {
       if (!view.settings) return;
