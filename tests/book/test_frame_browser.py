@@ -20,6 +20,8 @@ Needs the built site and a Chromium, like test_browser.py (see browsing.py).
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from browsing import PAGES, TIMEOUT_MS, switch_to_dark
 
@@ -39,9 +41,11 @@ STATE = """
       style.display !== "none" && !el.closest("[hidden], dialog:not([open])");
   };
   const first = (selector) => Array.from(document.querySelectorAll(selector)).find(visible);
+  // in the frame: the header, the sidebars and the article's header (not the search page's form)
+  const inFrame = (el) => !el.closest(".bd-article-container") || el.closest(".bd-header-article");
   const searches = Array.from(document.querySelectorAll(
     ".search-button-field, .search-button, .bd-search input, form[role=search] input"
-  )).filter((el) => visible(el) && !el.closest("article"));
+  )).filter((el) => visible(el) && inFrame(el));
   return {
     menu: !!first(".primary-toggle"),
     contents: !!first(".secondary-toggle"),
@@ -54,6 +58,20 @@ STATE = """
   };
 }
 """
+
+SETTLE_MS = 3000  # for a sidebar's transition (the theme animates it)
+
+
+def settled(page, key: str, before) -> dict:
+    """The state once ``key`` differs from ``before``, or after SETTLE_MS if it never does."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # browsing.chromium checks
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            f"(before) => ({STATE})()[{key!r}] !== before", arg=before, timeout=SETTLE_MS
+        )
+    return page.evaluate(STATE)
+
 
 CLOSE_DIALOGS = "() => document.querySelectorAll('dialog[open]').forEach((d) => d.close())"
 
@@ -87,7 +105,7 @@ def check_width(page, width: int) -> list[str]:
     """The menu, contents and search of an open page at ``width``; the dialogs closed after."""
     problems = []
     page.set_viewport_size({"width": width, "height": 800})
-    page.wait_for_timeout(100)
+    page.wait_for_timeout(100)  # the theme's resize handlers
     before = page.evaluate(STATE)
     if len(before["searches"]) != 1:
         problems.append(f"{len(before['searches'])} visible search fields: {before['searches']}")
@@ -96,8 +114,7 @@ def check_width(page, width: int) -> list[str]:
     else:
         menu = page.locator(".primary-toggle").locator("visible=true").first
         menu.click()
-        page.wait_for_timeout(150)
-        after = page.evaluate(STATE)
+        after = settled(page, "sidebarLinks", before["sidebarLinks"])
         if width < DIALOG_BELOW and not after["sidebarLinks"]:
             problems.append("the menu button does not open the table of contents")
         if width >= DIALOG_BELOW:
@@ -105,15 +122,14 @@ def check_width(page, width: int) -> list[str]:
                 problems.append("the menu button does not hide or show the sidebar")
             else:
                 menu.click()  # back as it was
-                page.wait_for_timeout(150)
+                settled(page, "sidebarLinks", after["sidebarLinks"])
         page.evaluate(CLOSE_DIALOGS)
     if before["hasToc"] and not before["pageToc"]:
         if not before["contents"]:
             problems.append("the page has sections but no visible contents button")
         else:
             page.locator(".secondary-toggle").locator("visible=true").first.click()
-            page.wait_for_timeout(150)
-            if not page.evaluate(STATE)["pageToc"]:
+            if not settled(page, "pageToc", before["pageToc"])["pageToc"]:
                 problems.append("the contents button does not show the page's sections")
             page.evaluate(CLOSE_DIALOGS)
     return [f"[{width} px] {problem}" for problem in problems]
