@@ -25,7 +25,15 @@ logger = logging.getLogger(__name__)
 VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
+# MyST-NB's "Show code" toggle of a hide-input cell: <summary aria-label="Toggle hidden content">
+# whose visible text is "Show code cell source"; a name without the visible text breaks WCAG 2.5.3
+# (axe: label-content-name-mismatch). Without the label, the name is the visible text.
+TOGGLE_LABEL = re.compile(r'<summary aria-label="Toggle hidden content">')
+
+
 def frame_page(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = TOGGLE_LABEL.sub("<summary>", context["body"])
     if "metatags" in context:
         context["metatags"] = VIEWPORT.sub("", context["metatags"])
     if pagename == app.config.root_doc and app.config.book_home_title:
