@@ -15,12 +15,18 @@ machinery is in ``docs/_ext/``, one Sphinx extension per job, each owning its ``
 ``bib_style``            the ``authoryear`` bibliography style; its entries as list items
 ``exercises``            sphinx-exercise with solutions in dropdowns that must assert their
                          answer; the exercises in the ``.ipynb`` download
+``site_frame``           the page frame: one viewport tag, the home page's title, the search
+                         snippets from the article text (``search_snippets.js``)
+``api_equations``        the API reference's ``eq-...`` names as linked equation numbers
+``colab_launch``         a Colab button and a first cell that installs the package in each
+                         ``.ipynb``, when the repository is known
 =======================  =========================================================================
 """
 
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "docs" / "_ext"))
 
@@ -28,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "docs" / "_ext"))
 project = "rnn-playground"
 author = "the rnn-playground authors"
 copyright = "2026, the rnn-playground authors"
-html_title = "rnn-playground"
 
 extensions = [
     "myst_nb",
@@ -38,6 +43,8 @@ extensions = [
     "sphinx.ext.viewcode",  # [source] links from the API reference (the playground links one)
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
+    "notfound.extension",  # sphinx-notfound-page: 404.html
+    "sphinxext.opengraph",  # description and Open Graph tags
     # this book's own, in docs/_ext/
     "execution_cache",
     "tensorflow_notices",
@@ -47,6 +54,9 @@ extensions = [
     "svg_figure",
     "bib_style",
     "exercises",
+    "site_frame",
+    "api_equations",
+    "colab_launch",
 ]
 exclude_patterns = ["_build", "_ext", "jupyter_execute", "**.ipynb_checkpoints", "_static"]
 numfig = True
@@ -74,9 +84,15 @@ nb_merge_streams = True  # consecutive prints of a cell show as one block
 
 # What the pages' outputs depend on besides their code: the package, the pinned requirements and
 # the data the pages read (execution_cache wipes the cache when any of them changes).
-book_hashed_paths = ["src", "requirements.txt", "data"]
-# The kernels inherit these (unless already set): quiet TensorFlow's later logs, fixed hashing.
-book_kernel_environment = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
+# docs/matplotlibrc is the style of every figure (the kernels read it through MATPLOTLIBRC).
+book_hashed_paths = ["src", "requirements.txt", "data", "docs/matplotlibrc"]
+# The kernels inherit these (unless already set): quiet TensorFlow's later logs, fixed hashing,
+# the book's figure style.
+book_kernel_environment = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONHASHSEED": "0",
+    "MATPLOTLIBRC": str(Path(__file__).resolve().parent / "docs" / "matplotlibrc"),
+}
 
 # -- exercises (sphinx-exercise, loaded by the exercises extension) ------------------------
 # Each solution follows its exercise on the same page (a warning otherwise) and is titled
@@ -102,16 +118,28 @@ bibtex_reference_style = "label"  # citations show the same labels as the list
 # -- HTML ---------------------------------------------------------------------------------
 # The publishing workflow sets RNN_PLAYGROUND_REPO_URL=https://github.com/OWNER/REPO; a local
 # build leaves it unset and gets neither repository nor launch buttons (they would point nowhere).
-# The launch button is Binder's, which opens the page's MyST source from the repository in
-# JupyterLab (jupytext is in requirements.txt: "Open With > Notebook"). There is no Colab
-# button: Colab opens only .ipynb files stored on GitHub, and ours are build outputs that are
-# never committed; the download button offers each page's executed .ipynb instead.
+# Binder opens the page's MyST source from the repository in JupyterLab (jupytext is in
+# requirements.txt: "Open With > Notebook"). Colab opens only .ipynb files it can fetch from
+# GitHub, and ours are build outputs: the publishing workflow pushes the executed notebooks to
+# the branch book_colab_branch, and colab_launch points a Colab button there (see colab_launch).
 REPO_URL = os.environ.get("RNN_PLAYGROUND_REPO_URL", "").strip().rstrip("/")
 REPO_BRANCH = os.environ.get("RNN_PLAYGROUND_REPO_BRANCH", "main").strip() or "main"
+# Where the book is published (Open Graph's og:url, the 404 page's links): by default GitHub
+# Pages' address of the repository; RNN_PLAYGROUND_SITE_URL overrides it. A local build is
+# served from the root of a local server.
+SITE_URL = os.environ.get("RNN_PLAYGROUND_SITE_URL", "").strip()
+if not SITE_URL and REPO_URL.startswith("https://github.com/"):
+    _owner, _repo = REPO_URL.removeprefix("https://github.com/").split("/")[:2]
+    SITE_URL = f"https://{_owner.lower()}.github.io/{_repo}/"
+SITE_URL = SITE_URL.rstrip("/") + "/" if SITE_URL else ""
 
 html_theme = "sphinx_book_theme"
+html_title = "rnn-playground"
+# The home page's tab and search-result title (site_frame uses it instead of "X — X").
+book_home_title = "rnn-playground: Keras' SimpleRNN, GRU and LSTM from equations to NumPy"
 html_static_path = ["docs/_static"]
-# Two of the theme's templates, changed for screen readers (each file says why).
+html_favicon = "docs/_static/favicon.svg"
+# Two of the theme's templates changed for screen readers, and layout.html (each file says why).
 templates_path = ["docs/_templates"]
 html_css_files = ["custom.css"]
 html_context = {"default_mode": "auto"}
@@ -122,6 +150,12 @@ html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "home_page_in_toc": True,
+    # pydata-sphinx-theme 0.20 adds a header bar whenever navbar_persistent is not set, holding
+    # a second search field and a second, hidden `.primary-toggle` before the article's own: its
+    # script then wires the hidden one, and the menu button does nothing below 992 px
+    # (pydata-sphinx-theme#2451; pynucastro#1427 removes the bar the same way). With the bar
+    # gone, the article header's buttons are the first of their kind again.
+    "navbar_persistent": [],
 }
 if REPO_URL:
     html_theme_options |= {
@@ -136,6 +170,34 @@ if REPO_URL:
             "notebook_interface": "jupyterlab",
         },
     }
+book_colab_branch = "notebooks"  # colab_launch: the branch the workflow pushes the .ipynb to
+# The install cell of each .ipynb installs the package at the commit that built it (GitHub
+# Actions sets GITHUB_SHA), else from the branch.
+book_install_ref = os.environ.get("GITHUB_SHA", "").strip()
+# The files the pages read besides the package; a notebook run outside a clone fetches them.
+book_notebook_data = ["data/alice-chapters-1-3.txt"]
+
+# -- description, Open Graph, 404 ---------------------------------------------------------
+# sphinxext-opengraph: each page's description is the start of its text, also as
+# <meta name="description">; no generated social cards (they would need matplotlib at build
+# time and fonts; a link preview shows the title and description).
+ogp_site_url = SITE_URL
+ogp_site_name = "rnn-playground"
+ogp_description_length = 200
+ogp_enable_meta_description = True
+ogp_social_cards = {"enable": False}
+ogp_type = "article"
+# sphinx-notfound-page: a 404.html whose links work from any missing address, so they are
+# absolute: under the site's path on GitHub Pages (/REPO/), at the root of a local server.
+notfound_urls_prefix = urlsplit(SITE_URL).path if SITE_URL else "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n<p>There is no page at this address. The book's chapters are "
+        'listed in the menu and on the <a href="{root}index.html">home page</a>; the search '
+        "finds a word on any of them.</p>"
+    ).replace("{root}", urlsplit(SITE_URL).path if SITE_URL else "/"),
+}
 
 # MathJax from the site itself (local_mathjax copies it): mathjax_path is relative to _static/.
 mathjax_path = "mathjax/tex-mml-chtml.js"
