@@ -11,14 +11,13 @@ PORT   ?= 8000
 SPHINXOPTS ?=
 BUILDDIR   := _build
 
-# PyTorch, for `make test-torch` only, in a venv of its own: the CPU-only wheels from PyTorch's
-# index (PyPI's Linux wheel needs about 2.9 GB of CUDA packages).
-TORCH_VENV  := .venv-torch
-TORCH_PY    := $(TORCH_VENV)/bin/python
-TORCH_STAMP := $(TORCH_VENV)/.installed
+# Keras' other two backends, JAX and PyTorch (requirements-backends.txt), live in .venv too: the
+# chapter "One layer, three backends" runs each backend in a subprocess of .venv's Python, and
+# tests/backends and tests/torch need them. PyTorch's CPU-only wheel comes from PyTorch's index
+# (PyPI's Linux wheel needs about 2.9 GB of CUDA packages).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: help venv site sites test test-package test-book ci-tests-without-site ci-browser test-torch lint format serve bench ci clean
+.PHONY: help venv site sites test test-package test-book ci-tests-without-site ci-browser ci-other-backends test-torch test-backends lint format serve bench ci clean
 
 help:
 	@echo "make site          build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
@@ -26,37 +25,33 @@ help:
 	@echo "make test          run the whole test suite (test-package and test-book)"
 	@echo "make test-package  the package against Keras and TensorFlow (tests/package)"
 	@echo "make test-book     the book's machinery on throw-away sites, and the built site in a browser (tests/book)"
-	@echo "make test-torch    the weight layouts against PyTorch, in its own venv $(TORCH_VENV) (tests/torch)"
+	@echo "make test-torch    the weight layouts against PyTorch (tests/torch)"
+	@echo "make test-backends the package against Keras on TensorFlow, JAX and PyTorch, one process each (tests/backends)"
 	@echo "make lint          ruff (lint + format check), shellcheck, actionlint and zizmor"
 	@echo "make format        apply ruff's formatting and fixes"
 	@echo "make serve         preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
 	@echo "make bench         benchmarks against Keras (not part of make test)"
-	@echo "make ci            lint; sites beside the tests that need no site; the browser checks (required) beside test-torch: what CI runs"
+	@echo "make ci            lint; sites beside the tests that need no site; the browser checks (required) beside test-torch and test-backends: what CI runs"
 	@echo "make clean         remove $(BUILDDIR) (the venv stays)"
 
-# The venv is rebuilt when requirements.txt or pyproject.toml is newer than the stamp.
-$(STAMP): requirements.txt pyproject.toml
+# The venv is rebuilt when a requirements file or pyproject.toml is newer than the stamp.
+# requirements-backends.txt: torch first and alone (--no-deps), with PyTorch's index as an extra
+# index: nothing else is looked up there (a name on two indexes is how dependency confusion
+# happens). --retries 1: where that index cannot be reached at all, pip gives up on it within a
+# second or two and uses the wheel the other indexes or PIP_FIND_LINKS offer. Then JAX and
+# torch's own dependencies from the usual index. --no-compile: byte-compiling every module of
+# torch and jaxlib at install costs about 30 s of CPU; Python compiles the few a run imports.
+$(STAMP): requirements.txt requirements-backends.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	grep -E '^torch[ =<>!~;]' requirements-backends.txt > $(VENV)/torch-only.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile --retries 1 --no-deps --extra-index-url $(TORCH_INDEX) -r $(VENV)/torch-only.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile -r requirements-backends.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@
 
 venv: $(STAMP)
-
-# requirements-torch.txt and the package in .venv-torch. torch first and alone (--no-deps), with
-# PyTorch's index as an extra index: nothing else is looked up there (a name on two indexes is how
-# dependency confusion happens). --retries 1: where that index cannot be reached at all, pip gives
-# up on it within a second or two (instead of about 10 s of retries) and uses the wheel the other
-# indexes or PIP_FIND_LINKS offer. Then the rest, and torch's own dependencies, from the usual index.
-$(TORCH_STAMP): requirements.txt requirements-torch.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
-	test -x $(TORCH_PY) || $(PYTHON) -m venv $(TORCH_VENV)
-	grep -E '^torch[ =<>!~;]' requirements-torch.txt > $(TORCH_VENV)/torch-only.txt
-	$(TORCH_PY) -m pip install --disable-pip-version-check -q --retries 1 --no-deps --extra-index-url $(TORCH_INDEX) -r $(TORCH_VENV)/torch-only.txt
-	$(TORCH_PY) -m pip install --disable-pip-version-check -q -r requirements-torch.txt
-	$(TORCH_PY) -m pip install --disable-pip-version-check -q --no-deps -e .
-	touch $@
 
 # MathJax for the site, from package-lock.json (docs/_ext/local_mathjax.py copies the files the pages load).
 NODE_STAMP := node_modules/.installed
@@ -88,8 +83,15 @@ test-package: $(STAMP)
 test-book: $(STAMP)
 	$(PY) -m pytest tests/book $(PYTEST_ARGS)
 
-test-torch: $(TORCH_STAMP)
-	$(TORCH_PY) -m pytest tests/torch $(PYTEST_ARGS)
+test-torch: $(STAMP)
+	$(PY) -m pytest tests/torch $(PYTEST_ARGS)
+
+# Keras reads KERAS_BACKEND when it is first imported: one process per backend. JAX computes in
+# float64 only with x64 enabled.
+test-backends: $(STAMP)
+	KERAS_BACKEND=tensorflow $(PY) -m pytest tests/backends $(PYTEST_ARGS)
+	KERAS_BACKEND=jax JAX_ENABLE_X64=1 $(PY) -m pytest tests/backends $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(PY) -m pytest tests/backends $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_rnn.py
@@ -113,19 +115,23 @@ serve:
 	$(PYTHON) -m http.server --bind $(HOST) --directory $(BUILDDIR)/html $(PORT)
 
 # What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
-# parts (lint, test-package and test-torch; sites and test-book). test-torch's venv takes about a
-# minute to install on two cores (README.md, "Time budgets").
+# parts (lint, test-package, test-torch and test-backends; sites and test-book).
 # On two cores CI runs its jobs in pairs, each keeping about one core busy: the tests that need no
 # built site (the package; the book's machinery on throw-away sites) beside the two book builds,
-# then the browser checks of the built site beside PyTorch's venv and tests. The build's timings
+# then the browser checks of the built site beside PyTorch's tests and the three backends' tests
+# (one after the other: ci-other-backends). The build's timings
 # (the chapter "Making it fast") are then measured on a shared machine; they are shown, never
 # asserted.
 ci: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse sites ci-tests-without-site
-	$(MAKE) --no-print-directory -j2 --output-sync=recurse ci-browser test-torch
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse ci-browser ci-other-backends
 
 ci-tests-without-site: $(STAMP)
 	$(PY) -m pytest tests/package tests/book -m "not browser" $(PYTEST_ARGS)
+
+ci-other-backends: $(STAMP)
+	$(MAKE) --no-print-directory test-torch
+	$(MAKE) --no-print-directory test-backends
 
 ci-browser: $(STAMP)
 	RNN_PLAYGROUND_REQUIRE_BROWSER=1 $(PY) -m pytest tests/book -m browser $(PYTEST_ARGS)

@@ -199,9 +199,11 @@ def keras_outputs(params, inputs, *, initial_state=None, mask=None, activation="
     layer = keras_layer(params, activation=activation, **options)
     x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
     result = layer(x, **arguments)
+    # convert_to_numpy: any backend's tensors (a PyTorch tensor that requires grad included)
+    to_numpy = import_keras("rnn_playground.testing.keras_outputs").ops.convert_to_numpy
     if isinstance(result, list | tuple):
-        return tuple(np.asarray(r) for r in result)
-    return np.asarray(result)
+        return tuple(to_numpy(r) for r in result)
+    return to_numpy(result)
 
 
 def keras_gradient_function(layer):
@@ -249,8 +251,10 @@ def keras_gradients(
     activation="tanh",
     **options,
 ):
-    """The gradients ``tf.GradientTape`` gives for the Keras layer with ``params``' weights
-    (:func:`keras_layer`): the reference for ``simple_rnn_backward`` (and the gated cells'
+    """The gradients the Keras backend's own automatic differentiation gives for the Keras
+    layer with ``params``' weights (:func:`keras_layer`): ``tf.GradientTape`` on TensorFlow,
+    ``jax.grad`` on JAX, ``torch.autograd.grad`` on PyTorch (whichever ``KERAS_BACKEND``
+    Keras was imported with). The reference for ``simple_rnn_backward`` (and the gated cells'
     backward passes), which take the same arguments and return the same type:
     :class:`~rnn_playground.SimpleRNNGrads`, ``GRUGrads`` or ``LSTMGrads`` (``bias`` None
     without a bias).
@@ -258,30 +262,28 @@ def keras_gradients(
     For the LSTM, ``initial_state`` and ``state_grad`` are pairs (h, c), and so is the
     gradient's ``initial_state``.
     """
-    import_keras("rnn_playground.testing.keras_gradients")
-    import tensorflow as tf
-
+    keras = import_keras("rnn_playground.testing.keras_gradients")
     cell = _cell_of(params)
     layer = keras_layer(params, activation=activation, return_state=True, **options)
     x, arguments = _keras_call_arguments(inputs, params, initial_state, mask)
     batch = x.shape[0]
     zeros = [np.zeros((batch, params.units), params.dtype)] * cell.state_count
     initial = arguments.get("initial_state", zeros if cell.state_count > 1 else zeros[0])
-
-    def tensors(value):  # an array, or a tuple of tensors for several states
-        if isinstance(value, list | tuple):
-            return tuple(tf.constant(np.asarray(v, params.dtype)) for v in value)
-        return tf.constant(np.asarray(value, params.dtype))
-
-    grads = keras_gradient_function(layer)(
-        tf.constant(x),
-        tensors(initial),
-        tf.constant(np.asarray(output_grad, params.dtype)),
-        mask=None if mask is None else tf.constant(arguments["mask"]),
-        state_grad=None if state_grad is None else tensors(state_grad),
-    )
-    d_inputs, *d_states = (g.numpy() for g in grads[: 1 + cell.state_count])
-    d_weights = [g.numpy() for g in grads[1 + cell.state_count :]]
+    states = [np.asarray(s, params.dtype) for s in (initial if cell.state_count > 1 else [initial])]
+    output_grad = np.asarray(output_grad, params.dtype)
+    if state_grad is not None:
+        state_grad = [
+            np.asarray(g, params.dtype)
+            for g in (state_grad if cell.state_count > 1 else [state_grad])
+        ]
+    gradients = {
+        "tensorflow": _tensorflow_gradients,
+        "jax": _jax_gradients,
+        "torch": _torch_gradients,
+    }[keras.backend.backend()]
+    grads = gradients(layer, x, states, output_grad, arguments.get("mask"), state_grad)
+    d_inputs, *d_states = grads[: 1 + cell.state_count]
+    d_weights = grads[1 + cell.state_count :]
     d_bias = d_weights[2] if params.bias is not None else None
     return cell.grads(
         d_inputs,
@@ -290,6 +292,71 @@ def keras_gradients(
         d_weights[1],
         d_bias,
     )
+
+
+# Each takes NumPy arrays (states and state_grad as lists, mask None or boolean) and returns the
+# gradients of L = Σ output_grad ⊙ output (+ Σ state_grad ⊙ final state) with respect to the
+# inputs, each initial state, kernel, recurrent_kernel and bias (if any), as NumPy arrays.
+def _tensorflow_gradients(layer, x, states, output_grad, mask, state_grad):
+    import tensorflow as tf
+
+    grads = keras_gradient_function(layer)(
+        tf.constant(x),
+        tuple(tf.constant(s) for s in states) if len(states) > 1 else tf.constant(states[0]),
+        tf.constant(output_grad),
+        mask=None if mask is None else tf.constant(mask),
+        state_grad=None if state_grad is None else tuple(tf.constant(g) for g in state_grad),
+    )
+    return [g.numpy() for g in grads]
+
+
+def _loss(output_grad, state_grad, result, total):
+    """Σ output_grad ⊙ output (+ Σ state_grad ⊙ final state), with the backend's ``total``."""
+    output, *final_states = result
+    loss = total(output_grad * output)
+    for grad, final_state in zip(state_grad or [], final_states, strict=False):
+        loss = loss + total(grad * final_state)
+    return loss
+
+
+def _jax_gradients(layer, x, states, output_grad, mask, state_grad):
+    import jax
+    import jax.numpy as jnp
+
+    cell = layer.cell
+    weights = [cell.kernel, cell.recurrent_kernel] + ([cell.bias] if cell.use_bias else [])
+    trainable = [v.value for v in layer.trainable_variables]
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+    where = [[v.path for v in layer.trainable_variables].index(w.path) for w in weights]
+
+    def loss(inputs, initial_states, trainable_values):
+        result, _ = layer.stateless_call(
+            trainable_values, non_trainable, inputs, initial_state=list(initial_states), mask=mask
+        )
+        return _loss(output_grad, state_grad, result, jnp.sum)
+
+    d_inputs, d_states, d_trainable = jax.grad(loss, argnums=(0, 1, 2))(
+        jnp.asarray(x), tuple(jnp.asarray(s) for s in states), trainable
+    )
+    return [np.asarray(g) for g in [d_inputs, *d_states, *(d_trainable[i] for i in where)]]
+
+
+def _torch_gradients(layer, x, states, output_grad, mask, state_grad):
+    import torch
+
+    cell = layer.cell
+    weights = [cell.kernel, cell.recurrent_kernel] + ([cell.bias] if cell.use_bias else [])
+    inputs = torch.tensor(x, requires_grad=True)
+    initial_states = [torch.tensor(s, requires_grad=True) for s in states]
+    result = layer(
+        inputs,
+        initial_state=initial_states,
+        mask=None if mask is None else torch.tensor(mask),
+    )
+    as_tensor = [torch.tensor(output_grad)] + [torch.tensor(g) for g in state_grad or []]
+    loss = _loss(as_tensor[0], as_tensor[1:] or None, result, torch.sum)
+    grads = torch.autograd.grad(loss, [inputs, *initial_states, *(w.value for w in weights)])
+    return [g.detach().numpy() for g in grads]
 
 
 # -- timing -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""tests/torch runs in its own venv, with PyTorch: ``make test-torch`` (see requirements-torch.txt).
+"""tests/torch needs PyTorch, which ``make venv`` installs into .venv (requirements-backends.txt):
+``make test-torch``.
 
 Without PyTorch the run stops here with that hint, instead of skipping (a skipped check would
 pass for a run). ``import torch`` alone cannot tell: with tests/ on ``sys.path`` (its
@@ -13,7 +14,7 @@ _spec = importlib.util.find_spec("torch")
 if _spec is None or _spec.origin is None:  # absent, or only this directory
     raise pytest.UsageError(
         "tests/torch needs PyTorch, which this Python does not have: run it with "
-        "`make test-torch`, which builds its own venv, .venv-torch, from requirements-torch.txt"
+        "`make test-torch`, after `make venv` has installed requirements-backends.txt into .venv"
     )
 
 import torch  # noqa: E402  (the real one, checked above)
