@@ -85,7 +85,13 @@ nb_merge_streams = True  # consecutive prints of a cell show as one block
 # What the pages' outputs depend on besides their code: the package, the pinned requirements and
 # the data the pages read (execution_cache wipes the cache when any of them changes).
 # docs/matplotlibrc is the style of every figure (the kernels read it through MATPLOTLIBRC).
-book_hashed_paths = ["src", "requirements.txt", "data", "docs/matplotlibrc"]
+book_hashed_paths = [
+    "src",
+    "requirements.txt",
+    "requirements-backends.txt",
+    "data",
+    "docs/matplotlibrc",
+]
 # The kernels inherit these (unless already set): quiet TensorFlow's later logs, fixed hashing,
 # the book's figure style.
 book_kernel_environment = {
