@@ -28,8 +28,13 @@ NOT_CHAPTERS = {"playground", "notation"}  # notation: a reference table, no cod
 
 def table_of_contents() -> list[str]:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    body = re.search(r"```\{toctree\}\n(.*?)```", index, re.S).group(1)
-    return [line.strip() for line in body.splitlines() if line.strip() and ":" not in line]
+    bodies = re.findall(r"```\{toctree\}\n(.*?)```", index, re.S)  # one per part
+    return [
+        line.strip()
+        for body in bodies
+        for line in body.splitlines()
+        if line.strip() and ":" not in line
+    ]
 
 
 def chapters() -> list[str]:
