@@ -26,7 +26,7 @@ from rnn_playground import _checks
 from rnn_playground.activations import sigmoid, sigmoid_grad
 from rnn_playground.backward import gru_backward
 from rnn_playground.forward import gru_cell
-from rnn_playground.params import GRUParams
+from rnn_playground.params import GRUParams, frozen
 
 __all__ = [
     "MinGRUGrads",
@@ -169,11 +169,8 @@ class _InputOnlyParams:
         kernel, bias = _checks.check_input_only_weights(
             kernel, bias, blocks=self._blocks, names=self._block_names
         )
-        for name, array in (("_kernel", kernel), ("_bias", bias)):
-            if array is not None:
-                array.flags.writeable = False
-                array = array.view()  # a view of a read-only array stays read-only
-            object.__setattr__(self, name, array)
+        object.__setattr__(self, "_kernel", frozen(kernel))
+        object.__setattr__(self, "_bias", frozen(bias))
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")

@@ -38,6 +38,16 @@ from rnn_playground._checks import (
 __all__ = ["GRUParams", "LSTMParams", "SimpleRNNParams"]
 
 
+def frozen(array):
+    """A read-only copy of ``array`` (None stays None): an array over an immutable bytes object,
+    so neither it nor any array it is a view of (its .base) can be made writeable again, as an
+    array that owns its memory could."""
+    if array is None:
+        return None
+    data = np.frombuffer(np.ascontiguousarray(array).tobytes(), dtype=array.dtype)
+    return data.reshape(array.shape)
+
+
 class _RecurrentParams:
     """Immutable, read-only weights of a recurrent cell in Keras' layout: what every cell's
     parameters share. A subclass checks and converts its three arrays in ``_check_weights``
@@ -50,15 +60,6 @@ class _RecurrentParams:
 
     def __init__(self, kernel, recurrent_kernel, bias=None):
         kernel, recurrent_kernel, bias = self._check_weights(kernel, recurrent_kernel, bias)
-
-        def frozen(array):
-            if array is None:
-                return None
-            # An array over an immutable bytes object: neither it nor any array it is a view
-            # of (its .base) can be made writeable again, as an array that owns its memory
-            # could.
-            data = np.frombuffer(np.ascontiguousarray(array).tobytes(), dtype=array.dtype)
-            return data.reshape(array.shape)
 
         object.__setattr__(self, "_kernel", frozen(kernel))
         object.__setattr__(self, "_recurrent_kernel", frozen(recurrent_kernel))

@@ -346,6 +346,8 @@ def test_params_are_immutable():
         params.kernel = None
     with pytest.raises(ValueError, match="read-only"):
         params.kernel[0, 0] = 1.0
+    with pytest.raises(ValueError, match="WRITEABLE"):  # nor through its base, as GRUParams
+        params.kernel.base.flags.writeable = True
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
