@@ -164,54 +164,84 @@ def simple_rnn_states(x_steps, initial_states, mask_steps, params, g):
 
 
 # -- the gated cells: GRU and LSTM -------------------------------------------------------
+# The gates live gate-major: one (count, time, batch, units) array, so that each gate's block of
+# each step, ``gates[j, k]``, is a contiguous (batch, units) array. Keras' arrays keep the blocks
+# side by side in the columns ([z | r | h], [i | f | c | o]); a step on column blocks of a
+# (batch, count·units) array would run every elementwise operation on strided views, which NumPy
+# does 2 to 4 times slower than on contiguous ones (the chapter "Making it fast").
+def gate_blocks(matrix, count):
+    """The ``count`` column blocks of a Keras weight ``matrix`` (rows, count·units) as one view
+    (count, rows, units): block j is ``matrix[:, j·units:(j+1)·units]``."""
+    rows, columns = matrix.shape
+    return matrix.reshape(rows, count, columns // count).transpose(1, 0, 2)
+
+
+def keras_columns(gates):
+    """Gate-major gates (count, time, batch, units) -> a new (time, batch, count·units)
+    array with the blocks side by side, as Keras' ``kernel`` columns order them."""
+    count, steps, batch, units = gates.shape
+    return gates.transpose(1, 2, 0, 3).reshape(steps, batch, count * units)
+
+
 def gates_input_half(x, kernel, bias, *, out):
-    """x⟨t⟩ @ kernel + bias for every row of ``x`` (..., features) at once, into ``out``
-    (..., n·units): the part of every gate that does not wait for the previous state, the
-    blocks side by side as in ``kernel``. One matrix product over all time·batch rows."""
-    np.matmul(x.reshape(-1, x.shape[-1]), kernel, out=out.reshape(-1, out.shape[-1]))
+    """x⟨t⟩ @ kernel + bias for every row of ``x`` (time, batch, features) at once, into the
+    gate-major ``out`` (count, time, batch, units): the part of every gate that does not wait
+    for the previous state. One matrix product per gate block over all time·batch rows."""
+    count, *_, units = out.shape
+    rows = x.reshape(-1, x.shape[-1])
+    np.matmul(rows, gate_blocks(kernel, count), out=out.reshape(count, -1, units))
     if bias is not None:
-        out += bias
+        out += bias.reshape(count, 1, 1, units)
     return out
 
 
-def _blocks(gates, count, units):
-    """Views of the ``count`` column blocks of ``gates`` (..., count·units)."""
-    return tuple(gates[..., j * units : (j + 1) * units] for j in range(count))
+def recurrent_blocks(recurrent_kernel, count):
+    """``recurrent_kernel`` (units, count·units) as a new C-order (count, units, units): the
+    step's products h U_j then read contiguous matrices (OpenBLAS takes up to 1.5 times as
+    long for these small products when the right-hand side is a strided view)."""
+    return np.ascontiguousarray(gate_blocks(recurrent_kernel, count))
+
+
+def gru_input_bias(params):
+    """The bias added to the input half of the GRU's gates, (3·units,) or None.
+
+    Without ``reset_after`` it is ``bias``. With it, the bias has two rows, b for the input
+    product and b' for the recurrent one; b'_z and b'_r are only ever added to the same sums
+    as b_z and b_r, so they are added once here, and only b'_h, which the reset gate
+    multiplies, stays in the step.
+    """
+    if params.bias is None or not params.reset_after:
+        return params.bias
+    bias = params.bias[0].copy()
+    bias[: 2 * params.units] += params.bias[1, : 2 * params.units]
+    return bias
 
 
 def gru_step(params, gates, activation, recurrent_activation, *, batch):
     """The GRU's step for :func:`run`, in Keras' form (``GRUCell``, implementation 2).
 
-    ``gates`` (time, batch, 3·units) must hold the input half of every step, x⟨k⟩ W + b in
-    the blocks [z | r | h] (:func:`gates_input_half`, with the bias' row 0 when
-    ``reset_after``). Step k turns ``gates[k]`` into that step's gate values [z | r | h̃],
-    in place, and writes the new state h⟨k⟩. ``activation`` (g, tanh by default) and
-    ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
-    per step: the recurrent products go into buffers made once, here.
+    ``gates`` (3, time, batch, units), gate-major, must hold the input half of every step,
+    x⟨k⟩ W + b for the blocks z, r and h (:func:`gates_input_half` with
+    :func:`gru_input_bias`). Step k turns ``gates[:, k]`` into that step's gate values
+    z, r and h̃, in place, and writes the new state h⟨k⟩. ``activation`` (g, tanh by default)
+    and ``recurrent_activation`` (σ) are forward functions of ``activations``. No
+    allocation per step: the recurrent products go into buffers made once, here.
     """
     units, reset_after = params.units, params.reset_after
-    z_steps, r_steps, candidate_steps = _blocks(gates, 3, units)
-    # The step's product reads recurrent_kernel in C order, copied once here if it is not (the
-    # orthogonal matrix of .init is a transpose, in Fortran order): OpenBLAS takes up to 1.5
-    # times as long for these small products when the right-hand side is transposed.
-    if reset_after:  # one product h U for the three blocks, plus the recurrent bias b'
-        recurrent_kernel = np.ascontiguousarray(params.recurrent_kernel)
-        recurrent_bias = None if params.bias is None else params.bias[1]
+    if reset_after:  # h U for the three blocks; b'_h stays with the h block's product
+        recurrent_kernel = recurrent_blocks(params.recurrent_kernel, 3)
+        recurrent_bias = None if params.bias is None else params.bias[1, 2 * units :]
     else:  # h U for z and r; the h block waits for r ⊙ h
-        recurrent_kernel = np.ascontiguousarray(params.recurrent_kernel[:, : 2 * units])
+        recurrent_kernel = recurrent_blocks(params.recurrent_kernel[:, : 2 * units], 2)
         recurrent_kernel_h = np.ascontiguousarray(params.recurrent_kernel[:, 2 * units :])
-        recurrent_bias = None
         reset_state = np.empty((batch, units), dtype=params.dtype)
-    recurrent = np.empty((batch, recurrent_kernel.shape[1]), dtype=params.dtype)
-    recurrent_z, recurrent_r, *rest = _blocks(recurrent, recurrent_kernel.shape[1] // units, units)
-    recurrent_h = rest[0] if reset_after else np.empty((batch, units), dtype=params.dtype)
+    recurrent = np.empty((3, batch, units), dtype=params.dtype)
 
     def step(k, previous, new):
         (h_previous,), (h,) = previous, new
-        z, r, candidate = z_steps[k], r_steps[k], candidate_steps[k]  # x W + b so far
-        np.matmul(h_previous, recurrent_kernel, out=recurrent)
-        if recurrent_bias is not None:
-            np.add(recurrent, recurrent_bias, out=recurrent)
+        z, r, candidate = gates[:, k]  # x W + b so far, each (batch, units)
+        recurrent_z, recurrent_r, recurrent_h = recurrent
+        np.matmul(h_previous, recurrent_kernel, out=recurrent[: len(recurrent_kernel)])
         # (eq-gru-update)  z = σ(x W_z + h U_z + b_z)   (b_z: both rows with reset_after)
         z += recurrent_z
         recurrent_activation(z, out=z)
@@ -219,8 +249,10 @@ def gru_step(params, gates, activation, recurrent_activation, *, batch):
         r += recurrent_r
         recurrent_activation(r, out=r)
         if reset_after:
+            if recurrent_bias is not None:
+                recurrent_h += recurrent_bias
             # (eq-gru-candidate)  h̃ = g(x W_h + b_h + r ⊙ (h U_h + b'_h)): reset after U_h
-            np.multiply(r, recurrent_h, out=recurrent_h)
+            recurrent_h *= r
         else:
             # (eq-gru-candidate-before)  h̃ = g(x W_h + b_h + (r ⊙ h) U_h): reset before U_h
             np.multiply(r, h_previous, out=reset_state)
@@ -239,19 +271,18 @@ def gru_states(x_steps, initial_states, mask_steps, params, activation, recurren
     """Every state of the GRU and every gate value, in processing order.
 
     Returns ``(states, gates)``: ``states`` is ``(h,)``, h⟨0⟩ … h⟨T⟩ (time + 1, batch,
-    units), as in :func:`simple_rnn_states`; ``gates`` (time, batch, 3·units) holds, in the
-    blocks [z | r | h̃], the update gate, the reset gate and the candidate of every step.
-    With the states, that is all backpropagation needs of the forward pass: the one value
-    it does not keep, the recurrent part of the candidate h⟨k−1⟩ U_h + b'_h (with
-    ``reset_after``), is one matrix product over every step of ``states[0][:-1]``, the state
-    each step read. At a masked step the gates hold what the cell computed from the carried
-    state.
+    units), as in :func:`simple_rnn_states`; ``gates`` (3, time, batch, units), gate-major,
+    holds the update gate, the reset gate and the candidate h̃ of every step
+    (:func:`keras_columns` puts them side by side as Keras' [z | r | h] columns). With the
+    states, that is all backpropagation needs of the forward pass: the one value it does not
+    keep, the recurrent part of the candidate h⟨k−1⟩ U_h + b'_h (with ``reset_after``), is
+    one matrix product over every step of ``states[0][:-1]``, the state each step read. At a
+    masked step the gates hold what the cell computed from the carried state.
     """
     steps, batch, _ = x_steps.shape
     states = new_states(initial_states, steps=steps)
-    gates = np.empty((steps, batch, 3 * params.units), dtype=params.dtype)
-    input_bias = params.bias[0] if params.reset_after and params.bias is not None else params.bias
-    gates_input_half(x_steps, params.kernel, input_bias, out=gates)  # where the gates go
+    gates = np.empty((3, steps, batch, params.units), dtype=params.dtype)
+    gates_input_half(x_steps, params.kernel, gru_input_bias(params), out=gates)
     step = gru_step(params, gates, activation, recurrent_activation, batch=batch)
     return run(step, states, mask_steps), gates
 
@@ -259,24 +290,23 @@ def gru_states(x_steps, initial_states, mask_steps, params, activation, recurren
 def lstm_step(params, gates, activation, recurrent_activation, *, batch):
     """The LSTM's step for :func:`run`, in Keras' form (``LSTMCell``, implementation 2).
 
-    ``gates`` (time, batch, 4·units) must hold the input half of every step, x⟨k⟩ W + b in
-    the blocks [i | f | c | o] (:func:`gates_input_half`). Step k turns ``gates[k]`` into
-    that step's gate values [i | f | c̃ | o], in place, and writes the new states h⟨k⟩ and
-    c⟨k⟩. ``activation`` (g, tanh by default, used for c̃ and for the state) and
-    ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
-    per step: the recurrent product goes into a buffer made once, here.
+    ``gates`` (4, time, batch, units), gate-major, must hold the input half of every step,
+    x⟨k⟩ W + b for the blocks i, f, c and o (:func:`gates_input_half`). Step k turns
+    ``gates[:, k]`` into that step's gate values i, f, c̃ and o, in place, and writes the new
+    states h⟨k⟩ and c⟨k⟩. ``activation`` (g, tanh by default, used for c̃ and for the state)
+    and ``recurrent_activation`` (σ) are forward functions of ``activations``. No allocation
+    per step: the recurrent products go into a buffer made once, here.
     """
-    units = params.units
-    i_steps, f_steps, candidate_steps, o_steps = _blocks(gates, 4, units)
-    recurrent_kernel = np.ascontiguousarray(params.recurrent_kernel)  # C order, as in gru_step
-    recurrent = np.empty((batch, 4 * units), dtype=params.dtype)
-    written = np.empty((batch, units), dtype=params.dtype)
+    recurrent_kernel = recurrent_blocks(params.recurrent_kernel, 4)
+    recurrent = np.empty((4, batch, params.units), dtype=params.dtype)
+    written = np.empty((batch, params.units), dtype=params.dtype)
 
     def step(k, previous, new):
         (h_previous, c_previous), (h, c) = previous, new
-        i, f, candidate, o = i_steps[k], f_steps[k], candidate_steps[k], o_steps[k]
+        step_gates = gates[:, k]
+        i, f, candidate, o = step_gates  # each (batch, units)
         np.matmul(h_previous, recurrent_kernel, out=recurrent)
-        gates[k] += recurrent  # x W + b + h U, the four blocks at once
+        step_gates += recurrent  # x W + b + h U, the four blocks at once
         # (eq-lstm-gates)  i, f, o = σ(x W + h U + b) in the blocks i, f and o
         recurrent_activation(i, out=i)
         recurrent_activation(f, out=f)
@@ -298,16 +328,17 @@ def lstm_states(x_steps, initial_states, mask_steps, params, activation, recurre
     """Every state of the LSTM and every gate value, in processing order.
 
     Returns ``(states, gates)``: ``states`` is ``(h, c)``, two (time + 1, batch, units)
-    arrays, h⟨0⟩ … h⟨T⟩ and c⟨0⟩ … c⟨T⟩; ``gates`` (time, batch, 4·units) holds, in the
-    blocks [i | f | c̃ | o], the input gate, the forget gate, the candidate and the output gate
-    of every step. With the states, that is all backpropagation needs of the forward pass:
-    tanh(c⟨k⟩) is one elementwise call on ``states[1][1:]`` (where the steps are not masked:
-    at a masked step the gates hold what the cell computed from the carried states, and the
-    states hold the carried ones).
+    arrays, h⟨0⟩ … h⟨T⟩ and c⟨0⟩ … c⟨T⟩; ``gates`` (4, time, batch, units), gate-major,
+    holds the input gate, the forget gate, the candidate c̃ and the output gate of every step
+    (:func:`keras_columns` puts them side by side as Keras' [i | f | c | o] columns). With
+    the states, that is all backpropagation needs of the forward pass: g(c⟨k⟩) is one
+    elementwise call on ``states[1][1:]`` (where the steps are not masked: at a masked step
+    the gates hold what the cell computed from the carried states, and the states hold the
+    carried ones).
     """
     steps, batch, _ = x_steps.shape
     states = new_states(initial_states, steps=steps)
-    gates = np.empty((steps, batch, 4 * params.units), dtype=params.dtype)
-    gates_input_half(x_steps, params.kernel, params.bias, out=gates)  # where the gates go
+    gates = np.empty((4, steps, batch, params.units), dtype=params.dtype)
+    gates_input_half(x_steps, params.kernel, params.bias, out=gates)
     step = lstm_step(params, gates, activation, recurrent_activation, batch=batch)
     return run(step, states, mask_steps), gates

@@ -500,17 +500,18 @@ def _gru_factors(states, gates, params, g, sigma):
     """Everything of the GRU's gradients that does not wait for δ⟨k⟩ = ∂L/∂h⟨k⟩, for every
     step at once, before the loop backwards (as the SimpleRNN's g'(s)).
 
-    Returns ``(d_gates, d_candidate)``: ``d_gates`` (time, batch, 3·units), blocks
-    [z | r | h], and ``d_candidate`` (time, batch, units) hold the factors that the loop
-    multiplies by δ⟨k⟩ (or, for r without ``reset_after``, by what comes back through U_h),
-    in place, so that they end up holding the gradients of the gates' pre-activations.
-    Without ``reset_after`` the h block is dh̄ itself, and ``d_candidate`` is None.
+    ``gates`` (3, time, batch, units) is gate-major, as ``_recurrence.gru_states`` keeps it.
+    Returns ``(d_gates, d_candidate)``: ``d_gates`` (3, time, batch, units), blocks z, r and
+    h, and ``d_candidate`` (time, batch, units) hold the factors that the loop multiplies by
+    δ⟨k⟩ (or, for r without ``reset_after``, by what comes back through U_h), in place, so
+    that they end up holding the gradients of the gates' pre-activations. Without
+    ``reset_after`` the h block is dh̄ itself, and ``d_candidate`` is None.
     """
     units = params.units
     h_previous = states[:-1]  # h⟨k−1⟩, the state step k read: (time, batch, units)
-    z, r, candidate = np.split(gates, 3, axis=-1)
+    z, r, candidate = gates
     d_gates = np.empty_like(gates)
-    d_z, d_r, d_h = np.split(d_gates, 3, axis=-1)
+    d_z, d_r, d_h = d_gates
     # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄): the factor of δ
     d_candidate = (1 - z) * g.grad_from_output(candidate)
     # (eq-gru-bptt-update)  dz̄ = δ ⊙ (h⟨k−1⟩ − h̃) ⊙ σ'(z̄): the factor of δ
@@ -537,30 +538,37 @@ def _gru_factors(states, gates, params, g, sigma):
     return d_gates, d_candidate
 
 
+def _transposed_blocks(recurrent_kernel, count):
+    """U_jᵀ for the ``count`` column blocks U_j of ``recurrent_kernel`` (units, count·units),
+    as a new C-order (count, units, units): what the steps backwards multiply by."""
+    return np.ascontiguousarray(_recurrence.gate_blocks(recurrent_kernel, count).transpose(0, 2, 1))
+
+
 def _gru_step_backward(d_gates, d_candidate, gates, params):
     """The GRU's step backwards for ``_recurrence.backprop``, with ``reset_after`` (the
     reset gate after the recurrent product: one product with U for the three blocks).
 
-    Multiplies the factors of :func:`_gru_factors` by δ⟨k⟩ in place: ``d_gates[k]`` becomes
-    the gradient of the recurrent side [z̄ | r̄ | q] and ``d_candidate[k]`` that of h̄.
+    Multiplies the factors of :func:`_gru_factors` by δ⟨k⟩ in place: ``d_gates[:, k]``
+    becomes the gradients of the recurrent side z̄, r̄ and q, and ``d_candidate[k]`` that of h̄.
     """
-    steps, batch, width = d_gates.shape
-    blocks = d_gates.reshape(steps, batch, 3, width // 3)  # a view: [z | r | h] on axis 2
-    z = gates[..., : width // 3]
-    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
-    carried = np.empty((batch, width // 3), dtype=d_gates.dtype)
+    _, _, batch, units = d_gates.shape
+    z = gates[0]
+    recurrent_kernel_t = _transposed_blocks(params.recurrent_kernel, 3)
+    products = np.empty((3, batch, units), dtype=d_gates.dtype)
 
     def step_backward(k, d_new, d_previous):
         (delta,), (d_state,) = d_new, d_previous
+        d_step = d_gates[:, k]  # (3, batch, units)
         # (eq-gru-bptt-update), (eq-gru-bptt-reset), (eq-gru-bptt-recurrent): each block's
         # factor times δ⟨k⟩
-        blocks[k] *= delta[:, None, :]
+        d_step *= delta
         # (eq-gru-bptt-candidate)  dh̄ = δ ⊙ (1 − z) ⊙ g'(h̄)
         d_candidate[k] *= delta
-        # (eq-gru-bptt-state)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄ | dq] Uᵀ
-        np.matmul(d_gates[k], recurrent_kernel_t, out=d_state)
-        np.multiply(delta, z[k], out=carried)
-        d_state += carried
+        # (eq-gru-bptt-state)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄ | dq] Uᵀ, block by block
+        np.matmul(d_step, recurrent_kernel_t, out=products)
+        np.multiply(delta, z[k], out=d_state)
+        for product in products:
+            d_state += product
 
     return step_backward
 
@@ -569,71 +577,89 @@ def _gru_step_backward_reset_before(d_gates, gates, params):
     """The GRU's step backwards for ``_recurrence.backprop`` without ``reset_after`` (the
     reset gate before the recurrent product, h̃ = g(x W_h + b_h + (r ⊙ h) U_h)).
 
-    Multiplies the factors of :func:`_gru_factors` in place, so that ``d_gates[k]`` becomes
-    [dz̄ | dr̄ | dh̄]. Two products a step: dr̄ waits for dh̄ U_hᵀ.
+    Multiplies the factors of :func:`_gru_factors` in place, so that ``d_gates[:, k]``
+    becomes dz̄, dr̄ and dh̄. Two products a step: dr̄ waits for dh̄ U_hᵀ.
     """
-    steps, batch, width = d_gates.shape
-    units = width // 3
-    blocks = d_gates.reshape(steps, batch, 3, units)
-    z, r = gates[..., :units], gates[..., units : 2 * units]
-    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel[:, : 2 * units].T)
+    _, _, batch, units = d_gates.shape
+    z, r = gates[0], gates[1]
+    recurrent_kernel_t = _transposed_blocks(params.recurrent_kernel[:, : 2 * units], 2)
     recurrent_kernel_h_t = np.ascontiguousarray(params.recurrent_kernel[:, 2 * units :].T)
+    products = np.empty((2, batch, units), dtype=d_gates.dtype)
     ds = np.empty((batch, units), dtype=d_gates.dtype)
-    carried = np.empty((batch, units), dtype=d_gates.dtype)
 
     def step_backward(k, d_new, d_previous):
         (delta,), (d_state,) = d_new, d_previous
+        d_z, d_r, d_h = d_gates[:, k]
         # (eq-gru-bptt-update), (eq-gru-bptt-candidate): the z and h blocks' factors times δ⟨k⟩
-        blocks[k, :, ::2] *= delta[:, None, :]
+        d_z *= delta
+        d_h *= delta
         # (eq-gru-bptt-reset-before)  dp = dh̄ U_hᵀ (in ds), the gradient of p = r ⊙ h⟨k−1⟩
-        np.matmul(blocks[k, :, 2], recurrent_kernel_h_t, out=ds)
+        np.matmul(d_h, recurrent_kernel_h_t, out=ds)
         # (eq-gru-bptt-reset-before)  dr̄ = dp ⊙ h⟨k−1⟩ ⊙ σ'(r̄), the factor times dp
-        blocks[k, :, 1] *= ds
+        d_r *= ds
         # (eq-gru-bptt-state-before)  ∂L/∂h⟨k−1⟩ = δ ⊙ z + [dz̄ | dr̄] U_zrᵀ + dp ⊙ r
-        np.matmul(d_gates[k, :, : 2 * units], recurrent_kernel_t, out=d_state)
+        np.matmul(d_gates[:2, k], recurrent_kernel_t, out=products)
+        np.add(products[0], products[1], out=d_state)
         np.multiply(ds, r[k], out=ds)
         d_state += ds
-        np.multiply(delta, z[k], out=carried)
-        d_state += carried
+        np.multiply(delta, z[k], out=ds)
+        d_state += ds
 
     return step_backward
 
 
+def _block_sums(rows, d_blocks):
+    """Σ over the time·batch rows of rowsᵀ d_j for each block d_j (rows, units), side by side
+    as Keras' column blocks: (rows' width, count·units). One matrix product per block."""
+    return np.concatenate([rows.T @ d for d in d_blocks], axis=1)
+
+
+def _input_grads(d_blocks, kernel, shape):
+    """∂L/∂x⟨k⟩ = Σ_j d_j W_jᵀ over the gate blocks d_j (rows, units) and the column blocks
+    W_j of ``kernel``, as an array of ``shape`` (time, batch, features)."""
+    kernel_blocks = _recurrence.gate_blocks(kernel, len(d_blocks))
+    d_inputs = d_blocks[0] @ kernel_blocks[0].T
+    product = np.empty_like(d_inputs)
+    for d, block in zip(d_blocks[1:], kernel_blocks[1:], strict=True):
+        np.matmul(d, block.T, out=product)
+        d_inputs += product
+    return d_inputs.reshape(shape)
+
+
 def _gru_weight_grads(d_gates, d_candidate, x_steps, states, gates, params):
-    """The sums over time, each one matrix product over all time·batch rows.
+    """The sums over time, each one matrix product per gate block over all time·batch rows.
 
     Returns ∂L/∂x⟨k⟩ (time, batch, features) in processing order, and the gradients of
     ``kernel``, ``recurrent_kernel`` and ``bias`` (of the bias' shape, or None).
     """
     steps, batch, features = x_steps.shape
     rows, units = steps * batch, params.units
+    x_rows = x_steps.reshape(rows, features)
     h_previous = states[:-1].reshape(rows, units)
+    d_z, d_r, d_h = d_gates.reshape(3, rows, units)  # d_h: dq with reset_after, else dh̄
     if params.reset_after:
-        d_recurrent = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dq]
-        d_input = d_recurrent.copy()  # [dz̄ | dr̄ | dh̄]
-        d_input[:, 2 * units :] = d_candidate.reshape(rows, units)
+        d_input = (d_z, d_r, d_candidate.reshape(rows, units))  # [dz̄ | dr̄ | dh̄]
         # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dz̄ | dr̄ | dq]
-        d_recurrent_kernel = h_previous.T @ d_recurrent
+        d_recurrent_kernel = _block_sums(h_previous, (d_z, d_r, d_h))
     else:
-        d_input = d_gates.reshape(rows, 3 * units)  # [dz̄ | dr̄ | dh̄]
-        reset_state = gates[..., units : 2 * units].reshape(rows, units) * h_previous
+        d_input = (d_z, d_r, d_h)  # [dz̄ | dr̄ | dh̄]
+        reset_state = gates[1].reshape(rows, units) * h_previous
         # (eq-gru-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k [h⟨k−1⟩ᵀ [dz̄ | dr̄] |
         #                                                    p⟨k⟩ᵀ dh̄], p = r ⊙ h⟨k−1⟩
         d_recurrent_kernel = np.concatenate(
-            [h_previous.T @ d_input[:, : 2 * units], reset_state.T @ d_input[:, 2 * units :]],
-            axis=1,
+            [_block_sums(h_previous, (d_z, d_r)), reset_state.T @ d_h], axis=1
         )
     # (eq-gru-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dz̄ | dr̄ | dh̄]
-    d_kernel = x_steps.reshape(rows, features).T @ d_input
+    d_kernel = _block_sums(x_rows, d_input)
     d_bias = None
     if params.bias is not None:
         # (eq-gru-bptt-weights)  ∂L/∂b = Σ_k [dz̄ | dr̄ | dh̄]; with reset_after the
         # recurrent bias b' (row 1) gets Σ_k [dz̄ | dr̄ | dq]
-        d_bias = d_input.sum(axis=0)
+        d_bias = np.concatenate([d.sum(axis=0) for d in d_input])
         if params.reset_after:
-            d_bias = np.stack([d_bias, d_recurrent.sum(axis=0)])
-    # (eq-gru-bptt-inputs)  ∂L/∂x⟨k⟩ = [dz̄ | dr̄ | dh̄] Wᵀ, in rows @ kernelᵀ
-    d_inputs = (d_input @ params.kernel.T).reshape(steps, batch, features)
+            d_bias = np.stack([d_bias, np.concatenate([d_bias[: 2 * units], d_h.sum(axis=0)])])
+    # (eq-gru-bptt-inputs)  ∂L/∂x⟨k⟩ = [dz̄ | dr̄ | dh̄] Wᵀ, block by block
+    d_inputs = _input_grads(d_input, params.kernel, (steps, batch, features))
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias
 
 
@@ -641,17 +667,17 @@ def _lstm_factors(states, gates, *, phi, sigma):
     """Everything of the LSTM's gradients that does not wait for δ_h⟨k⟩ = ∂L/∂h⟨k⟩ and
     dc⟨k⟩, for every step at once, before the loop backwards.
 
-    Returns ``(d_gates, d_cell_factor)``: ``d_gates`` (time, batch, 4·units), blocks
-    [i | f | c | o], holds the factors that the loop multiplies, in place, by dc⟨k⟩
-    (blocks i, f and c) and by δ_h⟨k⟩ (block o), so that it ends up holding the gradients of
-    the gates' pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ g'(c⟨k⟩).
-    ``phi`` is the ``activation`` g (tanh by default; the candidate is c̃), ``sigma``
-    the gates' σ.
+    ``gates`` (4, time, batch, units) is gate-major, as ``_recurrence.lstm_states`` keeps
+    it. Returns ``(d_gates, d_cell_factor)``: ``d_gates`` (4, time, batch, units), blocks
+    i, f, c and o, holds the factors that the loop multiplies, in place, by dc⟨k⟩ (blocks i,
+    f and c) and by δ_h⟨k⟩ (block o), so that it ends up holding the gradients of the gates'
+    pre-activations; ``d_cell_factor`` (time, batch, units) is o ⊙ g'(c⟨k⟩). ``phi`` is the
+    ``activation`` g (tanh by default; the candidate is c̃), ``sigma`` the gates' σ.
     """
     c = states[1]  # c⟨0⟩ … c⟨T⟩
-    i, f, candidate, o = np.split(gates, 4, axis=-1)
+    i, f, candidate, o = gates
     d_gates = np.empty_like(gates)
-    d_i, d_f, d_c, d_o = np.split(d_gates, 4, axis=-1)
+    d_i, d_f, d_c, d_o = d_gates
     state_activation = phi.forward(c[1:])  # g(c⟨k⟩), a new array
     # (eq-lstm-bptt-output-gate)  dō = δ_h ⊙ g(c⟨k⟩) ⊙ σ'(ō): the factor of δ_h
     np.multiply(state_activation, sigma.grad_from_output(o), out=d_o)
@@ -669,46 +695,47 @@ def _lstm_factors(states, gates, *, phi, sigma):
 def _lstm_step_backward(d_gates, d_cell_factor, gates, params):
     """The LSTM's step backwards for ``_recurrence.backprop``: from (δ_h⟨k⟩, δ_c⟨k⟩, what
     the steps after k sent back to c⟨k⟩) to (∂L/∂h⟨k−1⟩, ∂L/∂c⟨k−1⟩). Multiplies the factors of
-    :func:`_lstm_factors` in place; one product with U a step."""
-    steps, batch, width = d_gates.shape
-    units = width // 4
-    blocks = d_gates.reshape(steps, batch, 4, units)  # a view: [i | f | c | o] on axis 2
-    f = gates[..., units : 2 * units]
-    recurrent_kernel_t = np.ascontiguousarray(params.recurrent_kernel.T)
+    :func:`_lstm_factors` in place; one product with U a step, block by block."""
+    _, _, batch, units = d_gates.shape
+    f = gates[1]
+    recurrent_kernel_t = _transposed_blocks(params.recurrent_kernel, 4)
+    products = np.empty((4, batch, units), dtype=d_gates.dtype)
     d_cell = np.empty((batch, units), dtype=d_gates.dtype)
 
     def step_backward(k, d_new, d_previous):
         (delta_h, delta_c), (d_h, d_c) = d_new, d_previous
+        d_step = d_gates[:, k]  # (4, batch, units)
         # (eq-lstm-bptt-cell)  dc⟨k⟩ = δ_c + δ_h ⊙ o ⊙ g'(c⟨k⟩)
         np.multiply(delta_h, d_cell_factor[k], out=d_cell)
         np.add(d_cell, delta_c, out=d_cell)
         # (eq-lstm-bptt-gates)  the i, f and c blocks' factors times dc⟨k⟩
-        blocks[k, :, :3] *= d_cell[:, None, :]
+        d_step[:3] *= d_cell
         # (eq-lstm-bptt-output-gate)  the o block's factor times δ_h
-        blocks[k, :, 3] *= delta_h
+        d_step[3] *= delta_h
         # (eq-lstm-bptt-cell-carry)  ∂L/∂c⟨k−1⟩ = dc⟨k⟩ ⊙ f: the additive path
         np.multiply(d_cell, f[k], out=d_c)
-        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dc̄ | dō] Uᵀ
-        np.matmul(d_gates[k], recurrent_kernel_t, out=d_h)
+        # (eq-lstm-bptt-state)  ∂L/∂h⟨k−1⟩ = [dī | df̄ | dc̄ | dō] Uᵀ, block by block
+        np.matmul(d_step, recurrent_kernel_t, out=products)
+        np.sum(products, axis=0, out=d_h)
 
     return step_backward
 
 
 def _lstm_weight_grads(d_gates, x_steps, states, params):
-    """The sums over time, each one matrix product over all time·batch rows.
+    """The sums over time, each one matrix product per gate block over all time·batch rows.
 
     Returns ∂L/∂x⟨k⟩ (time, batch, features) in processing order, and the gradients of
     ``kernel``, ``recurrent_kernel`` and ``bias`` (None without a bias).
     """
     steps, batch, features = x_steps.shape
     rows, units = steps * batch, params.units
-    d_rows = d_gates.reshape(rows, 4 * units)  # [dī | df̄ | dc̄ | dō]
+    d_blocks = d_gates.reshape(4, rows, units)  # dī, df̄, dc̄, dō
     # (eq-lstm-bptt-weights)  ∂L/∂kernel = Σ_k x⟨k⟩ᵀ [dī | df̄ | dc̄ | dō]
-    d_kernel = x_steps.reshape(rows, features).T @ d_rows
+    d_kernel = _block_sums(x_steps.reshape(rows, features), d_blocks)
     # (eq-lstm-bptt-weights)  ∂L/∂recurrent_kernel = Σ_k h⟨k−1⟩ᵀ [dī | df̄ | dc̄ | dō]
-    d_recurrent_kernel = states[0][:-1].reshape(rows, units).T @ d_rows
+    d_recurrent_kernel = _block_sums(states[0][:-1].reshape(rows, units), d_blocks)
     # (eq-lstm-bptt-weights)  ∂L/∂bias = Σ_k Σ_batch [dī | df̄ | dc̄ | dō]
-    d_bias = None if params.bias is None else d_rows.sum(axis=0)
-    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dc̄ | dō] Wᵀ, in rows @ kernelᵀ
-    d_inputs = (d_rows @ params.kernel.T).reshape(steps, batch, features)
+    d_bias = None if params.bias is None else d_blocks.sum(axis=1).reshape(-1)
+    # (eq-lstm-bptt-inputs)  ∂L/∂x⟨k⟩ = [dī | df̄ | dc̄ | dō] Wᵀ, block by block
+    d_inputs = _input_grads(d_blocks, params.kernel, (steps, batch, features))
     return d_inputs, d_kernel, d_recurrent_kernel, d_bias

@@ -224,6 +224,7 @@ def test_gated_outputs_and_gates_match_the_package(playground, variant):
                 get_activation(activation).forward,
                 get_activation(recurrent_activation).forward,
             )
+            gates = _recurrence.keras_columns(gates)  # gate-major -> Keras' column blocks
             scale = max(scale, float(np.max(np.abs(gates))))
             names = ["i", "f", "candidate", "o"] if variant == "lstm" else ["z", "r", "candidate"]
             for block, name in enumerate(names):
@@ -548,6 +549,7 @@ def package_gates(variant, params, x, activation="tanh"):
         get_activation(activation).forward,
         get_activation("sigmoid").forward,
     )
+    gates = _recurrence.keras_columns(gates)  # gate-major -> Keras' column blocks
     names = ["i", "f", "candidate", "o"] if variant == "lstm" else ["z", "r", "candidate"]
     units = params.units
     out = {n: gates[:, 0, k * units : (k + 1) * units] for k, n in enumerate(names)}

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from rnn_playground import GRUGrads, LSTMGrads, gru, gru_backward, lstm, lstm_backward
 from rnn_playground._checks import prepare_sequence
-from rnn_playground._recurrence import gru_states, lstm_states
+from rnn_playground._recurrence import gru_states, keras_columns, lstm_states
 from rnn_playground.activations import get_activation
 from rnn_playground.params import GRUParams, LSTMParams
 from rnn_playground.testing import (
@@ -232,7 +232,7 @@ def _gates(variant, params, x, activation, recurrent_activation):
         get_activation(activation).forward,
         get_activation(recurrent_activation).forward,
     )
-    return gates
+    return keras_columns(gates)
 
 
 @pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS, ids=str)

@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from rnn_playground import GRUParams, gru, gru_cell, lstm, lstm_cell
 from rnn_playground._checks import prepare_sequence
-from rnn_playground._recurrence import gru_states, lstm_states
+from rnn_playground._recurrence import gru_states, keras_columns, lstm_states
 from rnn_playground.activations import get_activation
 from rnn_playground.testing import (
     ATOL,
@@ -519,6 +519,7 @@ def test_the_gates_kept_are_each_steps_gate_values(variant):
     states_of = lstm_states if variant == "lstm" else gru_states
     tanh, sigmoid = get_activation("tanh").forward, get_activation("sigmoid").forward
     states, gates = states_of(x_steps, initial_states, mask_steps, params, tanh, sigmoid)
+    gates = keras_columns(gates)  # gate-major -> Keras' column blocks
 
     theirs = _tf_gates(variant, params, X, h_steps, None)
     assert gates.shape == theirs.shape == (STEPS, BATCH, (4 if variant == "lstm" else 3) * UNITS)
