@@ -87,23 +87,27 @@ CELLS = {
 
 
 # -- timing -------------------------------------------------------------------------------
-def time_rounds(functions, *, seconds, clock, limits=None):
+def time_rounds(functions, *, seconds, clock, first_calls=None, limits=None):
     """Seconds per call of each function, one sample per round, the functions in turn.
 
     Like ``rnn_playground.testing.time_side_by_side`` (which returns only the median and the
     best), but returns every round's sample, so that ratios can be taken round by round.
-    Each function has been called once already (the correctness check: tf.function's
-    tracing, first allocations); one more call, timed, is the warm-up and sets ``number``,
-    the calls per sample: enough to last 5 ms. The rounds fill about ``seconds`` (at least
-    3, at most 200, and no new round once 3 × ``seconds`` have passed). ``limits`` caps the
-    rounds of some functions (Keras eager, whose calls take up to seconds): they are timed
-    in the first rounds only. The garbage collector stays on, as it is in a real call.
+    ``first_calls`` gives the seconds of a first call already made (the correctness check):
+    where it lasted at least 5 ms it was the warm-up, and a sample is one call; every other
+    function gets one more call, timed, as its warm-up (tf.function's first call traces),
+    which sets ``number``, the calls per sample: enough to last 5 ms. The rounds fill about
+    ``seconds`` (at least 3, at most 200, and no new round once 3 × ``seconds`` have
+    passed). ``limits`` caps the rounds of some functions (Keras eager, whose calls take up
+    to seconds): they are timed in the first rounds only. The garbage collector stays on, as
+    it is in a real call.
     """
-    limits = limits or {}
+    first_calls, limits = first_calls or {}, limits or {}
     plan = {}  # name -> (timer, calls per sample, seconds per call)
     for name, function in functions.items():
         timer = timeit.Timer(function, setup=gc.enable, timer=clock)  # timeit turns it off
-        per_call = max(timer.timeit(1), 1e-7)
+        per_call = first_calls.get(name, 0.0)
+        if per_call < SAMPLE:
+            per_call = max(timer.timeit(1), 1e-7)
         plan[name] = timer, max(1, math.ceil(SAMPLE / per_call)), per_call
     per_round = sum(number * per_call for _, number, per_call in plan.values())
     rounds = int(min(MAX_ROUNDS, max(MIN_ROUNDS, seconds / per_round)))
@@ -293,20 +297,23 @@ def differences(cell, kind, mine, references, perturb=0.0):
     return out
 
 
-def check_case(cell, kind, case, function, perturb=0.0):
+def check_case(cell, kind, case, function, perturb=0.0, clock=time.perf_counter):
     """Ours against Keras eager, Keras ``function`` (``case.keras[kind]`` in ``tf.function``)
-    and PyTorch: :func:`differences`, one call of each."""
-    eager, pt = case.keras[kind], case.torch[kind]
+    and PyTorch: :func:`differences`, one call of each. Returns the differences and the
+    seconds each call took (by ``clock``)."""
+    calls = {"ours": case.ours[kind], "eager": case.keras[kind], "function": function}
+    calls["torch"] = case.torch[kind]
+    results, seconds = {}, {}
+    for name, call in calls.items():
+        start = clock()
+        results[name] = call()
+        seconds[name] = clock() - start
     if kind == "forward":
-        references = {"eager": eager().numpy(), "function": function().numpy()}
-        references["torch"] = pt().numpy()
+        references = {side: results[side].numpy() for side in SIDES}
     else:
-        references = {
-            "eager": [g.numpy() for g in eager()],
-            "function": [g.numpy() for g in function()],
-            "torch": torch_grads_as_keras(cell, pt()),
-        }
-    return differences(cell, kind, case.ours[kind](), references, perturb)
+        references = {side: [g.numpy() for g in results[side]] for side in ("eager", "function")}
+        references["torch"] = torch_grads_as_keras(cell, results["torch"])
+    return differences(cell, kind, results["ours"], references, perturb), seconds
 
 
 def bench_case(cell, size, kind, case, *, tf, budget, clock, perturb=0.0):
@@ -314,14 +321,20 @@ def bench_case(cell, size, kind, case, *, tf, budget, clock, perturb=0.0):
     for the forward pass the products alone) side by side; one result row."""
     ours, eager, pt = case.ours[kind], case.keras[kind], case.torch[kind]
     function = tf.function(eager)
-    diffs = check_case(cell, kind, case, function, perturb)  # calls each once: the first call
+    diffs, first_calls = check_case(cell, kind, case, function, perturb, clock)
+    first_calls.pop("function")  # its first call traced: it gets a warm-up call
     variants = {"ours": ours, "eager": eager, "function": function, "torch": pt}
     if kind == "forward":
         case.products()
         variants["products"] = case.products
-    times = summarize(
-        time_rounds(variants, seconds=budget, clock=clock, limits={"eager": EAGER_ROUNDS})
+    rounds = time_rounds(
+        variants,
+        seconds=budget,
+        clock=clock,
+        first_calls=first_calls,
+        limits={"eager": EAGER_ROUNDS},
     )
+    times = summarize(rounds)
     flops = case.flops if kind == "forward" else 3 * case.flops
     return {
         "cell": cell,
@@ -560,6 +573,8 @@ def main(argv=None):
     parser.add_argument("--threading", choices=["both", *THREADINGS], default="both",
                         help="one thread each (CPU time), the default threads (wall clock), "
                         "or both, each in a process of its own (default both)")  # fmt: skip
+    parser.add_argument("--single-core", dest="threading", action="store_const", const="one",
+                        help="the same as --threading one (the earlier option)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
     parser.add_argument("--perturb", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=list(THREADINGS), help=argparse.SUPPRESS)
