@@ -387,7 +387,7 @@ def environment(threading, tf, keras, torch):
 
 def run_threading(threading, sizes, budget, perturb=0.0):
     """Everything in this process under one threading; returns the record of its results."""
-    clock = THREADINGS[threading][0]
+    clock, wall_start = THREADINGS[threading][0], time.perf_counter()
     import keras
     import tensorflow as tf
     import torch
@@ -427,6 +427,8 @@ def run_threading(threading, sizes, budget, perturb=0.0):
         "gemm_rates_start_end": rates,
         "load_average_start_end": [load_start, os.getloadavg()[0]],
         "budget_seconds": budget,
+        # this process' run time: wall clock, and CPU time of all its threads
+        "process_seconds": {"wall": time.perf_counter() - wall_start, "cpu": time.process_time()},
         "rows": rows,
     }
 
@@ -537,7 +539,9 @@ def markdown(records, sizes):
             "Environment: " + ", ".join(f"{k}={v}" for k, v in env["env"].items()) + ".",
             f"Clock: time.{env['clock']}; float32 GEMM rate (best of square 1024 and 2048, "
             f"at the start and the end): {rate / 1e9:.1f} GFLOP/s; budget "
-            f"{record['budget_seconds']:g} s per row.",
+            f"{record['budget_seconds']:g} s per row; this process took "
+            f"{record['process_seconds']['wall']:.0f} s (CPU time "
+            f"{record['process_seconds']['cpu']:.0f} s).",
             "",
         ]
     lines += [
