@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -570,7 +571,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float,
                         help="seconds of timing per row (cell, pass and size), shared by its "
-                        "variants; at least 5 rounds are timed whatever it is (default 2, "
+                        "variants; at least 3 rounds are timed whatever it is (default 2, "
                         "0.5 with --quick)")  # fmt: skip
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: the two smallest sizes, budget 0.5 s")  # fmt: skip
@@ -580,7 +581,9 @@ def main(argv=None):
     parser.add_argument("--single-core", dest="threading", action="store_const", const="one",
                         help="the same as --threading one (the earlier option)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
-    parser.add_argument("--perturb", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--perturb", type=float, default=0.0,
+                        help="multiply ours by 1 + PERTURB before the correctness check, to "
+                        "see it fail (exit status 1)")  # fmt: skip
     parser.add_argument("--worker", choices=list(THREADINGS), help=argparse.SUPPRESS)
     parser.add_argument("--worker-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -592,6 +595,13 @@ def main(argv=None):
         args.worker_json.write_text(json.dumps(record) + "\n")
         return 0
 
+    if importlib.util.find_spec("torch") is None:
+        print(
+            "bench_rnn.py needs PyTorch (requirements-backends.txt, which `make venv` installs "
+            "into .venv)",
+            file=sys.stderr,
+        )
+        return 2
     threadings = list(THREADINGS) if args.threading == "both" else [args.threading]
     records = {}
     with tempfile.TemporaryDirectory() as scratch:
