@@ -56,6 +56,9 @@ def test_solutions_are_collapsed_on_load_and_open_on_click(page, site_url, brows
     if page is None:
         pytest.fail("the built site has no page with a solution")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # MathJax blocked, as in test_frame_browser.py: the dropdowns do not need it, and it takes
+    # most of a page's loading time (test_browser.py checks the formulas on every page)
+    context.route("**/_static/mathjax/**", lambda route: route.abort())
     errors = []
     try:
         tab = context.new_page()
