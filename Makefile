@@ -17,7 +17,7 @@ BUILDDIR   := _build
 # (PyPI's Linux wheel needs about 2.9 GB of CUDA packages).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: help venv site sites test test-package test-book ci-tests-without-site ci-browser ci-other-backends test-torch test-backends lint format serve bench ci clean
+.PHONY: help venv site sites site-onednn-off site-onednn-on test test-package test-book ci-tests-without-site ci-browser ci-other-backends ci-published ci-unpublished test-torch test-backends lint format serve bench ci clean
 
 help:
 	@echo "make site          build the book into $(BUILDDIR)/html (executes every page; warnings are errors)"
@@ -31,7 +31,7 @@ help:
 	@echo "make format        apply ruff's formatting and fixes"
 	@echo "make serve         preview $(BUILDDIR)/html on http://$(HOST):$(PORT)"
 	@echo "make bench         benchmarks against Keras (not part of make test)"
-	@echo "make ci            lint; sites beside the tests that need no site; the browser checks (required) beside test-torch and test-backends: what CI runs"
+	@echo "make ci            what CI runs: lint; then two lanes side by side: the oneDNN-on site and its browser checks (required); the tests that need no site, the oneDNN-off site, test-torch and test-backends"
 	@echo "make clean         remove $(BUILDDIR) (the venv stays)"
 
 # The venv is rebuilt when a requirements file or pyproject.toml is newer than the stamp.
@@ -70,8 +70,15 @@ site: $(STAMP) $(NODE_STAMP)
 # Every page must be true with TensorFlow's oneDNN off and on (float32 matrix products take another
 # path, and their last bits change). The oneDNN-on build, in $(BUILDDIR)/html, is the one published
 # and checked in the browser; the oneDNN-off one goes to $(BUILDDIR)/onednn-off/html.
+# `make sites` builds them one after the other; `make ci` builds each in a lane of its own.
 sites:
+	$(MAKE) --no-print-directory site-onednn-off
+	$(MAKE) --no-print-directory site-onednn-on
+
+site-onednn-off:
 	TF_ENABLE_ONEDNN_OPTS=0 $(MAKE) --no-print-directory site BUILDDIR=$(BUILDDIR)/onednn-off
+
+site-onednn-on:
 	TF_ENABLE_ONEDNN_OPTS=1 $(MAKE) --no-print-directory site
 
 test: $(STAMP)
@@ -116,15 +123,27 @@ serve:
 
 # What CI runs, defined once: .ci/run calls it on a fresh machine, and the workflow's jobs call its
 # parts (lint, test-package, test-torch and test-backends; sites and test-book).
-# On two cores CI runs its jobs in pairs, each keeping about one core busy: the tests that need no
-# built site (the package; the book's machinery on throw-away sites) beside the two book builds,
-# then the browser checks of the built site beside PyTorch's tests and the three backends' tests
-# (one after the other: ci-other-backends). The build's timings
-# (the chapter "Making it fast") are then measured on a shared machine; they are shown, never
-# asserted.
-ci: lint
-	$(MAKE) --no-print-directory -j2 --output-sync=recurse sites ci-tests-without-site
-	$(MAKE) --no-print-directory -j2 --output-sync=recurse ci-browser ci-other-backends
+# On two cores CI runs two lanes side by side, each keeping about one core busy (measured on
+# 2026-12-07; README.md, "Time budgets"):
+# - ci-published: the published book (oneDNN on, $(BUILDDIR)/html), then the browser checks of it,
+#   the only tests that need a built site;
+# - ci-unpublished: the tests that need no built site (the package; the book's machinery on
+#   throw-away sites), then the book with oneDNN off ($(BUILDDIR)/onednn-off, checked by its strict
+#   build alone), then PyTorch's tests and the three backends' tests (ci-other-backends).
+# npm ci runs before the lanes, which both use node_modules. --output-sync=target prints each
+# step's output whole when it ends. The build's timings (the chapter "Making it fast") are then
+# measured on a shared machine; they are shown, never asserted.
+ci: lint $(NODE_STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target ci-published ci-unpublished
+
+ci-published: $(STAMP) $(NODE_STAMP)
+	$(MAKE) --no-print-directory site-onednn-on
+	$(MAKE) --no-print-directory ci-browser
+
+ci-unpublished: $(STAMP) $(NODE_STAMP)
+	$(MAKE) --no-print-directory ci-tests-without-site
+	$(MAKE) --no-print-directory site-onednn-off
+	$(MAKE) --no-print-directory ci-other-backends
 
 ci-tests-without-site: $(STAMP)
 	$(PY) -m pytest tests/package tests/book -m "not browser" $(PYTEST_ARGS)

@@ -117,12 +117,17 @@ def chromium():
 
 
 # -- helpers for pages open in the browser -------------------------------------------------
-# After a switch of mode, the theme's colours change through CSS transitions: wait for their end.
+# After a switch of mode (or a change of focus), the theme's colours change through CSS
+# transitions (150-300 ms): once they have started, jump each to its end, the state a reader sees
+# a moment later. Not awaited: waiting costs their duration at every call, and on a loaded machine
+# headless Chromium sometimes leaves a transition running at time 0 forever (seen 2026-12-07 in
+# test_frame_browser.py, after a resize: the awaited page.evaluate never returned).
 TRANSITIONS_DONE = """
 async () => {
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const transitions = document.getAnimations().filter((a) => a instanceof CSSTransition);
-  await Promise.all(transitions.map((a) => a.finished.catch(() => null)));
+  for (const a of document.getAnimations()) {
+    if (a instanceof CSSTransition) a.finish();
+  }
 }
 """
 

@@ -123,3 +123,14 @@ def browser():
     """One headless Chromium for the whole session."""
     with browsing.chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="session")
+def playground(browser, site_url):
+    """One playground page (test_playground.py) for the tests that only call its functions, in
+    test_playground.py and test_playground_gated.py."""
+    from test_playground import open_playground
+
+    context, page = open_playground(browser, site_url, keyboard=False)
+    yield page
+    context.close()

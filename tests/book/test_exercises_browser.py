@@ -8,6 +8,8 @@ must show its title and hide its content; a click on a solution's title must sho
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from browsing import PAGES, SITE, TIMEOUT_MS
 
@@ -37,11 +39,26 @@ SOLUTIONS = """
 """
 
 
+SETTLE_MS = 2000  # the dropdown's transition takes a fraction of this
+
+
+def settle(tab, condition: str) -> None:
+    """Wait until ``condition`` (a JavaScript function of the solutions' states) holds, at most
+    SETTLE_MS; the caller then checks the states, which fail the test if it never held."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # browsing.chromium checks
+
+    with contextlib.suppress(PlaywrightTimeout):
+        tab.wait_for_function(f"() => ({condition})(({SOLUTIONS})())", timeout=SETTLE_MS)
+
+
 @pytest.mark.parametrize("page", PAGES_WITH_SOLUTIONS or [pytest.param(None, id="no-solutions")])
 def test_solutions_are_collapsed_on_load_and_open_on_click(page, site_url, browser):
     if page is None:
         pytest.fail("the built site has no page with a solution")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # MathJax blocked, as in test_frame_browser.py: the dropdowns do not need it, and it takes
+    # most of a page's loading time (test_browser.py checks the formulas on every page)
+    context.route("**/_static/mathjax/**", lambda route: route.abort())
     errors = []
     try:
         tab = context.new_page()
@@ -59,7 +76,7 @@ def test_solutions_are_collapsed_on_load_and_open_on_click(page, site_url, brows
         # A reader opens the second solution by clicking on its title ...
         title = tab.locator("div.solution .admonition-title").nth(1)
         title.click()
-        tab.wait_for_timeout(500)  # the dropdown's transition
+        settle(tab, "(s) => s[1].contentShown")  # the dropdown's transition
         opened = tab.evaluate(SOLUTIONS)
         assert [s["contentShown"] for s in opened][:3] == [False, True, False], opened
         assert opened[1]["expanded"] == "true"
@@ -67,7 +84,7 @@ def test_solutions_are_collapsed_on_load_and_open_on_click(page, site_url, brows
 
         # ... and closes it again.
         title.click()
-        tab.wait_for_timeout(500)
+        settle(tab, "(s) => !s.some((solution) => solution.contentShown)")
         closed = tab.evaluate(SOLUTIONS)
         assert not any(s["contentShown"] for s in closed), closed
         assert errors == [], errors

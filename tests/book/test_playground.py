@@ -117,9 +117,10 @@ def relative_difference(ours, reference):
 
 
 # -- the page ---------------------------------------------------------------------------------
-def open_playground(browser, site_url, mode="light"):
+def open_playground(browser, site_url, mode="light", *, keyboard=True):
     """A fresh page on the playground; off-host requests are blocked and listed in ``.off_host``,
-    console errors and page errors in ``.errors``."""
+    console errors and page errors in ``.errors``. ``keyboard=False``: not waiting for MathJax's
+    speech (about 4 s), for a page whose tests never Tab through the formulas."""
     context = browser.new_context(
         color_scheme=mode, viewport={"width": 1280, "height": 900}, service_workers="block"
     )
@@ -143,17 +144,13 @@ def open_playground(browser, site_url, mode="light"):
     page.wait_for_function("() => window.rnnPlayground && rnnPlayground.view.revision >= 1")
     # Ready for the keyboard once MathJax has attached speech to every formula: MathJax 4.1.3
     # throws a TypeError in its explorer when Tab reaches a formula before that.
-    page.wait_for_function(MATH_SPOKEN)
+    if keyboard:
+        page.wait_for_function(MATH_SPOKEN)
     page.off_host, page.errors = off_host, errors
     return context, page
 
 
-@pytest.fixture(scope="module")
-def playground(browser, site_url):
-    """One playground page for the tests that only call its functions."""
-    context, page = open_playground(browser, site_url)
-    yield page
-    context.close()
+# ``playground``, one page for the tests that only call its functions: tests/book/conftest.py
 
 
 @pytest.fixture
@@ -605,28 +602,11 @@ def contrast(first: str, second: str) -> float:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_the_views_are_legible_in_both_modes(browser, site_url, mode):
-    """WCAG 2: text 4.5:1 against the background; lines and the ends of the colour scale, as
-    graphical objects, 3:1 (the middle of the scale is the background, by design)."""
-    context, page = open_playground(browser, site_url)
-    try:
-        if mode == "dark":
-            switch_to_dark(page)
-        found = page.evaluate(COLOURS)
-    finally:
-        context.close()
-    low = {
-        name: round(contrast(colour, found["background"]), 2)
-        for name, colour in found["colours"].items()
-        if contrast(colour, found["background"]) < (4.5 if name == "axis text" else 3)
-    }
-    assert not low, f"{mode}: too little contrast against {found['background']}: {low}"
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_screenshots(browser, site_url, mode):
+def test_the_views_are_legible_and_screenshots_in_both_modes(browser, site_url, mode):
     """The playground with a few settings changed, in each mode, for people to look at (CI
-    uploads the screenshots directory)."""
+    uploads the screenshots directory); in the same visit, the views' colours against the
+    background, by WCAG 2: text 4.5:1; lines and the ends of the colour scale, as graphical
+    objects, 3:1 (the middle of the scale is the background, by design)."""
     context, page = open_playground(browser, site_url)
     try:
         page.get_by_text("non-normal, same ρ").click()
@@ -645,10 +625,17 @@ def test_screenshots(browser, site_url, mode):
             page.locator(selector).screenshot(
                 path=SCREENSHOTS / f"playground-{part}-{mode}.png", animations="disabled"
             )
+        found = page.evaluate(COLOURS)  # CSS only: the settings above do not change them
         assert not page.off_host, page.off_host
         assert not page.errors, page.errors
     finally:
         context.close()
+    low = {
+        name: round(contrast(colour, found["background"]), 2)
+        for name, colour in found["colours"].items()
+        if contrast(colour, found["background"]) < (4.5 if name == "axis text" else 3)
+    }
+    assert not low, f"{mode}: too little contrast against {found['background']}: {low}"
 
 
 # -- "What to try": every statement, computed with the package on the page's weights ------------

@@ -179,15 +179,6 @@ def reference_norms(variant, x, params, keywords):
     return np.array(states), np.array(inputs)
 
 
-@pytest.fixture(scope="module")
-def playground(browser, site_url):
-    from test_playground import open_playground
-
-    context, page = open_playground(browser, site_url)
-    yield page
-    context.close()
-
-
 # -- the forward passes and the gates -----------------------------------------------------------
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_gated_outputs_and_gates_match_the_package(playground, variant):
@@ -501,15 +492,28 @@ def test_the_page_weights_are_as_the_page_says(playground, variant):
 # -- the page: the cell selector, the gate traces, the connectivity view, presets ---------------
 @pytest.fixture
 def fresh(browser, site_url):
+    """A playground page of its own (these tests focus controls directly, never Tab through the
+    formulas: no wait for MathJax's speech)."""
     from test_playground import open_playground
 
-    context, page = open_playground(browser, site_url)
+    context, page = open_playground(browser, site_url, keyboard=False)
     yield page
     try:
         assert not page.off_host, f"requests left the host: {page.off_host}"
         assert not page.errors, f"errors in the page: {page.errors}"
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def seed_page(browser, site_url):
+    """One playground page for the seed box's cases: each case starts by setting seed 17 and
+    checks that the box accepts it, so none depends on the one before."""
+    from test_playground import open_playground
+
+    context, page = open_playground(browser, site_url, keyboard=False)
+    yield page
+    context.close()
 
 
 def wait_for_redraw(page, action):
@@ -634,10 +638,11 @@ def test_the_gate_bias_sliders_move_the_gates(fresh):
 
 
 @pytest.mark.parametrize("text", ["5e2", "1.5", "-5", "99999999", "abc", ""])
-def test_the_seed_box_uses_the_seed_it_shows_or_refuses(fresh, text):
+def test_the_seed_box_uses_the_seed_it_shows_or_refuses(seed_page, text):
     """parseInt used to read "5e2" as 5, "1.5" as 1, "-5" as 0 and "99999999" as 9999 while the
     box showed the text: now the page keeps the last seed and says so, visibly."""
-    page = fresh
+    page = seed_page
+    errors_before = len(page.errors)
     page.fill("#pg-seed", "17")
     page.wait_for_function("() => rnnPlayground.view.settings.seed === 17")
     assert page.get_attribute("#pg-seed", "aria-invalid") == "false"
@@ -665,6 +670,8 @@ def test_the_seed_box_uses_the_seed_it_shows_or_refuses(fresh, text):
     page.wait_for_function("() => rnnPlayground.view.settings.seed === 42")
     assert page.get_attribute("#pg-seed", "aria-invalid") == "false"
     assert page.text_content("#pg-seed-value") == "42"
+    assert not page.off_host, f"requests left the host: {page.off_host}"
+    assert page.errors[errors_before:] == [], "errors in the page"
 
 
 PRESET_CHAPTERS = {
